@@ -39,6 +39,7 @@ BASE_LIB := $(B)/libbase.a
 SIM_LIB  := $(B)/libsim.a
 CORE_LIB := $(B)/libcore.a
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
+TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 
 PROGRAMS := bin/cachesim bin/cachesim-annotate bin/cachesim-diff
 
@@ -83,10 +84,15 @@ $(B)/tests/%: tests/unit/%.c $(CORE_LIB) $(SIM_LIB) $(BASE_LIB) tests/unit/tap.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(CORE_LIB) $(SIM_LIB) $(BASE_LIB) $(LDLIBS_CORE) -lm
 
+# Test helper programs (tests/tools/*.c) that the end-to-end scripts call.
+$(B)/tools/%: tests/tools/%.c $(CORE_LIB) $(SIM_LIB) $(BASE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(CORE_LIB) $(SIM_LIB) $(BASE_LIB) $(LDLIBS_CORE) -lm
+
 unit: $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
 
-e2e: all
+e2e: all $(TOOL_BINS)
 	@tests/run-e2e.sh
 
 check: deps

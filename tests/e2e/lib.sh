@@ -1,0 +1,12 @@
+# lib.sh - sourced by every end-to-end test.  Gives TAP-like checks.
+# Environment (set by run-e2e.sh): TOP, CACHESIM, CACHESIM_ANNOTATE, CACHESIM_DIFF.
+n=0; nfail=0
+ok()   { n=$((n+1)); echo "ok $n - $*"; }
+nok()  { n=$((n+1)); nfail=$((nfail+1)); echo "not ok $n - $*"; }
+# check_eq GOT WANT WHAT
+check_eq() { if [ "$1" == "$2" ]; then ok "$3"; else nok "$3"; echo "  got:  $1"; echo "  want: $2"; fi; }
+# check_rc CMD... : run, compare exit status with $WANT_RC
+check_cmd() { local want=$1 what=$2; shift 2; "$@"; local rc=$?; check_eq "$rc" "$want" "$what (exit status)"; }
+check_file_eq() { if cmp -s "$1" "$2"; then ok "$3"; else nok "$3"; diff "$1" "$2" | head -20; fi; }
+check_grep() { if grep -qE -- "$1" "$2"; then ok "$3"; else nok "$3"; echo "  no line matching /$1/ in $2:"; head -5 "$2"; fi; }
+done_testing() { [ $nfail -eq 0 ]; exit $?; }
