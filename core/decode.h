@@ -1,0 +1,137 @@
+/* decode.h - the decoder wrapper: x86-64 bytes -> what Cachegrind counts.
+ *
+ * Owns: turning one instruction's bytes (via Capstone plus our own table for what
+ * Capstone 4.0.2 gets wrong or leaves implicit) into its length, control-flow kind,
+ * rep kind and the ordered list of data accesses Cachegrind would record for one
+ * execution (kind, size, address recipe), and evaluating those recipes against a
+ * register state.  Decoding happens once per static instruction; evaluation is the
+ * only per-execution part.
+ * Must not: know about engines, ptrace, caches, profiles or symbols; print or exit.
+ *
+ * Counting rules encoded here (Cachegrind's, reference cachegrind.md §3/§6):
+ * - accesses are listed in the order VEX issues them (it matters for LRU state);
+ * - a load and a store of the same size at the same address in one instruction
+ *   (read-modify-write) is one DEC_MODIFY access, which counts as a single Dr;
+ *   a locked RMW (lock add, xchg with memory, lock xadd) is a load plus a CAS,
+ *   so it is DEC_READ + DEC_MODIFY (Dr=2, Dw=0), like Cachegrind;
+ * - lea, nop with a memory operand and prefetch* touch no data;
+ * - push/call write [rsp-8], pop/ret read [rsp], enter/leave their frame slot;
+ * - string instructions describe ONE element access (per iteration); the rep
+ *   kind tells the engine how many iterations and Ir count (N+1 rule);
+ * - sizes are the VEX access sizes (1..32 bytes; x87 80-bit loads 10, fxsave-like
+ *   areas their full size): the consumer clamps to the smallest line size;
+ * - Valgrind's client-request sequence (16-byte rotate preamble + xchg marker,
+ *   19 bytes) decodes as ONE instruction of kind DEC_FLOW_CLREQ, as Cachegrind
+ *   counts it.
+ */
+#ifndef CACHESIM_DECODE_H
+#define CACHESIM_DECODE_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/base/diag.h"
+
+#define DEC_MAX_ACCESSES 16 /* gathers and masked moves: one access per lane */
+#define DEC_MAX_LEN 19      /* a client request is 19 bytes; real insns <= 15 */
+
+/* General-purpose registers, numbered as in the kernel's struct user_regs_struct
+ * order-independent: the engine maps them. */
+enum dec_reg {
+    DEC_REG_NONE = 0,
+    DEC_RAX, DEC_RCX, DEC_RDX, DEC_RBX, DEC_RSP, DEC_RBP, DEC_RSI, DEC_RDI,
+    DEC_R8, DEC_R9, DEC_R10, DEC_R11, DEC_R12, DEC_R13, DEC_R14, DEC_R15,
+    DEC_RIP, /* base of a RIP-relative operand: the NEXT instruction's address */
+    DEC_NREGS
+};
+
+enum dec_seg { DEC_SEG_NONE = 0, DEC_SEG_FS, DEC_SEG_GS };
+
+enum dec_flow {
+    DEC_FLOW_NONE = 0,  /* falls through */
+    DEC_FLOW_JMP,       /* direct unconditional jump (target in .target) */
+    DEC_FLOW_JCC,       /* direct conditional jump, jrcxz, loop* (target in .target) */
+    DEC_FLOW_CALL,      /* direct call */
+    DEC_FLOW_JMP_IND,   /* indirect jump (register or memory) */
+    DEC_FLOW_CALL_IND,  /* indirect call */
+    DEC_FLOW_RET,       /* ret, ret imm16 */
+    DEC_FLOW_SYSCALL,   /* syscall */
+    DEC_FLOW_CPUID,     /* cpuid: the engine virtualizes it */
+    DEC_FLOW_CLREQ,     /* Valgrind client request (19 bytes, RAX -> args, RDX result) */
+    DEC_FLOW_RDTSC,     /* rdtsc / rdtscp: virtualized under --deterministic */
+    DEC_FLOW_RDRAND,    /* rdrand / rdseed */
+    DEC_FLOW_TRAP,      /* int3, ud2, hlt, int N: ends a block, faults natively */
+};
+
+enum dec_rep { DEC_REP_NONE = 0, DEC_REP, DEC_REPE, DEC_REPNE };
+
+enum dec_acc_kind { DEC_READ = 1, DEC_WRITE = 2, DEC_MODIFY = 3 /* counted as one Dr */ };
+
+/* How to form one access's address:  seg_base + base + index*scale + disp
+ * (+ rip_next for DEC_RIP), evaluated with the register values BEFORE the
+ * instruction executes, except where a recipe says otherwise:
+ * - vsib: index is vector register `vindex` lane `lane` (dword or qword lanes), the
+ *   access happens only if the mask register's lane sign bit is set;
+ * - masked (vmaskmov/vpmaskmov): access happens only if lane `lane` of `vmask`
+ *   has its sign bit set. */
+struct dec_addr {
+    uint8_t seg;      /* enum dec_seg */
+    uint8_t base;     /* enum dec_reg */
+    uint8_t index;    /* enum dec_reg, DEC_REG_NONE if none */
+    uint8_t scale;    /* 1, 2, 4, 8 */
+    int64_t disp;
+    uint8_t vsib;     /* 1: index is vector reg vindex (ymm/xmm number) */
+    uint8_t vindex;
+    uint8_t vindex_q; /* vsib lanes are 64-bit */
+    uint8_t masked;   /* 1: guarded by lane `lane` sign bit of vector reg vmask */
+    uint8_t vmask;
+    uint8_t lane;
+    uint8_t addr32;   /* 0x67 prefix: address wraps to 32 bits */
+};
+
+struct dec_access {
+    uint8_t kind; /* enum dec_acc_kind */
+    uint8_t size; /* bytes, before clamping */
+    struct dec_addr addr;
+};
+
+struct dec_insn {
+    uint8_t len;       /* bytes (1..15, 19 for a client request) */
+    uint8_t flow;      /* enum dec_flow */
+    uint8_t rep;       /* enum dec_rep (string instructions only) */
+    uint8_t n_acc;
+    uint8_t needs_vregs; /* some access needs vector register values (vsib/masked) */
+    uint8_t str_size;  /* string insns: element size; 0 for others */
+    uint64_t target;   /* direct branch target, else 0 */
+    struct dec_access acc[DEC_MAX_ACCESSES];
+    char text[64];     /* "mnemonic operands", for messages */
+};
+
+struct dec;
+
+/* A decoder instance (owns the Capstone handle).  NULL on failure (message in e). */
+struct dec *dec_new(struct diag_err *e);
+void dec_free(struct dec *d);
+
+/* Decodes the instruction at address `addr` whose bytes are code[0..avail).
+ * 0 on success; -1 if undecodable (message in e names the address and the bytes,
+ * and a hint: e.g. AVX-512 needs --cpuid=masked or a newer Capstone). */
+int dec_decode(struct dec *d, const uint8_t *code, size_t avail, uint64_t addr,
+               struct dec_insn *out, struct diag_err *e);
+
+/* Register state for evaluating recipes. */
+struct dec_regs {
+    uint64_t gpr[DEC_NREGS]; /* indexed by enum dec_reg; gpr[DEC_RIP] = insn address */
+    uint64_t fs_base, gs_base;
+    const uint8_t *vregs;    /* 16 (or 32) ymm registers, 32 bytes each, or NULL */
+};
+
+/* Evaluates access i of insn at register state r.  Returns 1 and sets *addr if the
+ * access happens, 0 if a guard (mask lane) suppresses it. */
+int dec_eval(const struct dec_insn *insn, unsigned i, const struct dec_regs *r, uint64_t *addr);
+
+/* Capstone's version as "major.minor" (for --version and messages). */
+const char *dec_capstone_version(void);
+/* 1 if the linked Capstone decodes AVX-512 (EVEX) instructions reliably. */
+int dec_has_avx512(void);
+
+#endif

@@ -1,0 +1,52 @@
+/* sym.h - the symbolizer: code address -> (file, function, line), as Cachegrind names them.
+ *
+ * Owns: libdw/libdwfl sessions over the traced process's mapped ELF files,
+ * separate debug info (build-id under /usr/lib/debug, .gnu_debuglink), demangling
+ * (C++ and Rust legacy and v0), Cachegrind's fallbacks and renames.
+ * Must not: know about engines, caches or profiles; print or exit.
+ *
+ * Naming rules (Cachegrind's, reference cachegrind.md §1 and §6):
+ * - file = DWARF line table's directory + "/" + file name (no normalisation; a
+ *   relative directory stays relative, so glibc gives "./elf/../sysdeps/...");
+ *   unknown -> "???" and line 0;
+ * - function = the ELF symbol containing the address (outer, non-inlined),
+ *   demangled, symbol versions kept as Valgrind shows them; unknown -> "???";
+ * - __libc_start_main, __libc_start_call_main, generic_start_main*, _start and
+ *   __libc_start_main.* (exact names) become "(below main)".
+ * It is called once per static instruction; speed matters but it is not a hot path.
+ */
+#ifndef CACHESIM_SYM_H
+#define CACHESIM_SYM_H
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/base/diag.h"
+
+struct sym;
+
+/* A result.  The strings are owned by the struct sym and live until sym_free
+ * (interned: equal names are the same pointer). */
+struct sym_loc {
+    const char *file;
+    const char *fn;
+    unsigned long line;
+};
+
+/* Symbolizer for process pid (normally stopped under ptrace); reads
+ * /proc/PID/maps lazily.  NULL on failure with a message. */
+struct sym *sym_new(pid_t pid, struct diag_err *e);
+void sym_free(struct sym *s);
+
+/* Looks addr up.  Never fails: unknown parts get "???" / line 0. */
+void sym_lookup(struct sym *s, uint64_t addr, struct sym_loc *out);
+
+/* The process's mappings changed (exec, mmap/munmap of code, dlopen/dlclose):
+ * drop what was reported; the next lookup re-reads /proc/PID/maps.  After an
+ * exec, pass the (same) pid again. */
+void sym_invalidate(struct sym *s, pid_t pid);
+
+/* Demangles a C++ or Rust (legacy or v0) symbol as Valgrind shows it; returns a
+ * malloc'd string, or NULL if name is not mangled. */
+char *sym_demangle(const char *name);
+
+#endif
