@@ -1,0 +1,131 @@
+/* cache.h - one simulated cache, exactly as Cachegrind models it, and the
+ * one checker and parser of cache geometries.
+ *
+ * Owns: the geometry (struct cache_config), its validation with Cachegrind's
+ * own messages, the "size,assoc,line" option syntax, and the cache object:
+ * set-associative, true LRU, write-allocate, tags = whole block numbers, every
+ * way initially holding block 0 (reference: cachegrind.md section 3).  Any
+ * number of caches of any valid geometry may exist at once.
+ * Must not: know which counter an access feeds (the caller decides that),
+ * know about I1/D1/LL roles or the hierarchy (LL only on an L1 miss is the
+ * caller's rule), print, exit, or include anything outside libc.
+ */
+#ifndef CACHESIM_SIM_CACHE_H
+#define CACHESIM_SIM_CACHE_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* A cache geometry, all in bytes except assoc (ways per set).  A fully
+ * associative cache is assoc == size / line (one set), direct-mapped is
+ * assoc == 1, as on Cachegrind's --I1/--D1/--LL command line. */
+struct cache_config {
+    unsigned size, assoc, line;
+};
+
+/* The one validity rule.  Returns NULL if c can be simulated, otherwise a
+ * static message, checked in Cachegrind's order with Cachegrind's exact
+ * wording (3.22+, which adds the two "is zero" checks 3.19 lacked and crashed
+ * on), without the trailing newline Valgrind prints:
+ *   "Cache line size is zero."
+ *   "Cache associativity is zero."
+ *   "Cache set count is not a power of two."   (also: size not a multiple of
+ *                                               line*assoc, or zero sets)
+ *   "Cache line size is not a power of two."
+ *   "Cache line size is too small."            (line < 16)
+ *   "Cache size <= line size."
+ *   "Cache associativity > (size / line size)."
+ * Arithmetic is 64-bit, so no combination of 32-bit fields can overflow. */
+const char *cache_config_check(const struct cache_config *c);
+
+/* The smallest line size Cachegrind accepts: below it one instruction could
+ * straddle three lines. */
+#define CACHE_MIN_LINE 16
+
+/* Parses Cachegrind's option value "size,assoc,line": exactly three runs of
+ * decimal digits separated by single commas, nothing before, between or after
+ * (no blanks, no signs, no empty fields).  Each value must fit a signed 32-bit
+ * int, like Cachegrind's.  Then calls cache_config_check.
+ * Returns 0 and fills *out, or returns -1 with *msg set to a static message
+ * (out is then unspecified):
+ *   "Bad argument"  - syntax; Cachegrind prints it as "Bad argument '<text>'"
+ *                     after "Bad option: --I1=<text>", so the caller adds the
+ *                     quoted text;
+ *   "One of the cache parameters was too large and overflowed.";
+ *   or one of cache_config_check's messages (Cachegrind prints that line,
+ *   then the same two "Bad option"/"Bad argument" lines). */
+int cache_config_parse(const char *text, struct cache_config *out, const char **msg);
+
+/* Writes what Cachegrind puts after "desc: I1 cache:         ":
+ * "32768 B, 64 B, 8-way associative", or "... B, ... B, direct-mapped" when
+ * assoc == 1 (plain integers, no thousands separators).  Truncates to fit n
+ * (always NUL-terminated when n > 0). */
+void cache_describe(const struct cache_config *c, char *buf, size_t n);
+
+/* The cache object.  The fields are visible only so that cache_access can be
+ * inlined; they are private to cache.c and this header. */
+struct cache {
+    uint64_t *tags;       /* sets * assoc block numbers; set s is tags[s*assoc ..],
+                             ordered most recently used first */
+    uint64_t set_mask;    /* sets - 1 (sets is a power of two) */
+    unsigned line_shift;  /* log2(line) */
+    unsigned assoc;
+    struct cache_config cfg;
+};
+
+/* A cold cache for a geometry that passed cache_config_check (behaviour is
+ * undefined otherwise).  Returns NULL only if memory runs out.  Every way of
+ * every set holds block number 0, as in Cachegrind, so an access to block 0
+ * hits even when cold. */
+struct cache *cache_new(const struct cache_config *c);
+/* Frees c; NULL is allowed. */
+void cache_free(struct cache *c);
+/* The geometry c was created with. */
+const struct cache_config *cache_config_of(const struct cache *c);
+
+/* Looks up one block number in its set and updates LRU order: hit at the
+ * MRU way changes nothing, hit at way i moves it to the front, a miss shifts
+ * the set down (the LRU block falls off) and inserts at the front.
+ * Returns 1 on a miss, 0 on a hit. */
+static inline int cache_access_block(struct cache *c, uint64_t block)
+{
+    uint64_t *set = c->tags + (size_t)(block & c->set_mask) * c->assoc;
+    unsigned i;
+
+    if (set[0] == block)
+        return 0;
+    for (i = 1; i < c->assoc; i++)
+        if (set[i] == block)
+            break;
+    /* Hit at way i, or miss (i == assoc: the LRU way is overwritten). */
+    int miss = i == c->assoc;
+    if (miss)
+        i--;
+    for (; i > 0; i--)
+        set[i] = set[i - 1];
+    set[0] = block;
+    return miss;
+}
+
+/* One access of size bytes at addr (a read or a write: the model is
+ * write-allocate, so both are the same).  Returns 1 on a miss, 0 on a hit.
+ * Requires 1 <= size <= the line size, so at most two blocks are touched.
+ * Cachegrind-compatible: an access straddling two lines looks up both
+ * (LRU updated for both, always, first line first) and counts as one access
+ * with at most one miss, even when both lines missed. */
+static inline int cache_access(struct cache *c, uint64_t addr, unsigned size)
+{
+    uint64_t first = addr >> c->line_shift;
+    uint64_t last = (addr + size - 1) >> c->line_shift;
+
+    if (__builtin_expect(first == last, 1))
+        return cache_access_block(c, first);
+    int miss = cache_access_block(c, first);
+    miss |= cache_access_block(c, last);
+    return miss;
+}
+
+/* Draws set number `set` (< number of sets) most recently used first, as
+ * decimal block numbers separated by single spaces, e.g. "5 1 0 0" for a
+ * 4-way set: for tests and debugging.  Truncates to fit n. */
+void cache_format_set(const struct cache *c, unsigned set, char *buf, size_t n);
+#endif
