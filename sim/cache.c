@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int is_pow2(uint64_t x)
 {
@@ -119,6 +120,15 @@ struct cache *cache_new(const struct cache_config *cfg)
     c->assoc = cfg->assoc;
     c->set_mask = (uint64_t)(cfg->size / cfg->line / cfg->assoc) - 1;
     c->line_shift = (unsigned)__builtin_ctz(cfg->line);
+    return c;
+}
+
+struct cache *cache_clone(const struct cache *src)
+{
+    struct cache *c = cache_new(&src->cfg);
+
+    if (c)
+        memcpy(c->tags, src->tags, (size_t)(src->cfg.size / src->cfg.line) * sizeof *c->tags);
     return c;
 }
 

@@ -77,6 +77,10 @@ struct cache {
  * every set holds block number 0, as in Cachegrind, so an access to block 0
  * hits even when cold. */
 struct cache *cache_new(const struct cache_config *c);
+/* A new cache with c's geometry and c's current contents (LRU order
+ * included), independent of c from then on: what a forked child inherits.
+ * Returns NULL only if memory runs out. */
+struct cache *cache_clone(const struct cache *c);
 /* Frees c; NULL is allowed. */
 void cache_free(struct cache *c);
 /* The geometry c was created with. */
