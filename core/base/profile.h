@@ -60,6 +60,10 @@ struct profile_entry {
     const int64_t *counts;
 };
 
+/* All cells in the order they were created (cheap: no sorting), same entry
+ * format and lifetime as profile_sorted. */
+size_t profile_unsorted(struct profile *p, const struct profile_entry **out);
+
 /* All cells sorted as Cachegrind writes them: file name bytewise (strcmp), then
  * function name bytewise, then line ascending.  Returns the count; *out points
  * to an array owned by p, valid until p is next modified. */
@@ -83,6 +87,25 @@ void profile_subst_free(struct profile_subst *s);
 /* Returns a malloc'd rewritten copy of name. */
 char *profile_subst_apply(const struct profile_subst *s, const char *name);
 
+/* What each successfully read file contributed to the header, in reading
+ * order (cg_annotate prints them per file when merging).  desc is the text of
+ * the file's desc: lines, each followed by "\n" ("" if none); cmd the text of
+ * its cmd: line.  profile_add appends src's list to dst's. */
+struct profile_source {
+    const char *name;
+    const char *desc;
+    const char *cmd;
+};
+size_t profile_n_sources(const struct profile *p);
+const struct profile_source *profile_source(const struct profile *p, size_t i); /* NULL if i >= n */
+
+/* The original names (as written in the files, before --mod-filename) of the
+ * fl= lines that were read into `file` (a name as stored in the profile).
+ * Returns their number (0 if none were recorded, e.g. for cells made with
+ * profile_cell) and points *out at an array owned by p, in first-seen order,
+ * valid until p is next modified. */
+size_t profile_file_origins(const struct profile *p, const char *file, const char *const **out);
+
 struct profile_read_opts {
     const struct profile_subst *mod_filename; /* may be NULL */
     const struct profile_subst *mod_funcname; /* may be NULL */
@@ -97,7 +120,20 @@ struct profile_read_opts {
  * damage fails with "FILE:LINE: what is wrong" in e; on open failure with
  * "unable to open 'FILE': strerror".  The file's summary: line is checked
  * against the computed totals (a mismatch is an error, like cg_annotate 3.21+).
- * name is used in messages; path "-" reads stdin. */
+ * name is used in messages; path "-" reads stdin.
+ *
+ * Details of the accepted format (a superset of what Valgrind 3.19..3.2x
+ * write and read): header lines desc:* cmd: events: in that order, each key
+ * followed by optional white space; blank lines (white space only) and lines
+ * starting with '#' anywhere; "\r\n" line ends; a cost line starts with a
+ * digit; counts are [+-]digits separated by white space, fewer than the
+ * events are padded with 0; costs between fl= and the first fn= belong to
+ * function "<unspecified>" (as in cg_annotate 3.21+).  Refused with a
+ * "FILE:LINE:" message: no cmd:/events:/summary: line, a last line without
+ * "\n" (truncated file), '.' or other non-numeric counts, more counts than
+ * events, 64-bit overflow, fn= or cost lines before the first fl=, anything
+ * after summary:, NUL bytes, unknown lines.  On failure p keeps what was read
+ * before the bad line (callers normally discard it). */
 int profile_read_file(struct profile *p, const char *path, const struct profile_read_opts *o,
                       struct diag_err *e);
 int profile_read_stream(struct profile *p, FILE *f, const char *name,
