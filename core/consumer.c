@@ -1,0 +1,300 @@
+/* consumer.c - see consumer.h.  The hot path is cons_exec: a few counter bumps
+ * and cache lookups per instruction, nothing else (no hashing, no strings). */
+#include "core/consumer.h"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/diag.h"
+
+#define INSN_HASH_BITS 16
+
+struct consumer {
+    struct cons_config cfg;
+    struct profile *prof;
+    struct cache *i1, *d1, *ll;
+    unsigned min_line;
+    int collecting;
+    struct cons_insn **table; /* open hash of static instructions */
+    size_t table_size;        /* power of two */
+    size_t n_insns;
+};
+
+static const char *const EVENTS_SIM = "Ir I1mr ILmr Dr D1mr DLmr Dw D1mw DLmw ";
+static const char *const EVENTS_NOSIM = "Ir";
+
+static struct cache *new_cache(const struct cache_config *cfg)
+{
+    struct cache *c = cache_new(cfg);
+    if (!c)
+        diag_die(EXIT_FAIL, "out of memory");
+    return c;
+}
+
+static struct consumer *alloc_consumer(const struct cons_config *cfg)
+{
+    struct consumer *c = xcalloc(1, sizeof *c);
+    c->cfg = *cfg;
+    c->collecting = cfg->collecting;
+    c->table_size = (size_t)1 << INSN_HASH_BITS;
+    c->table = xcalloc(c->table_size, sizeof *c->table);
+    c->min_line = cacheconf_min_line(&cfg->geom);
+    return c;
+}
+
+struct consumer *cons_new(const struct cons_config *cfg)
+{
+    struct diag_err e;
+    struct consumer *c = alloc_consumer(cfg);
+    c->prof = profile_new();
+    /* Cachegrind's exact events lines; the cache one ends in a space. */
+    if (profile_set_events(c->prof, cfg->cache_sim ? EVENTS_SIM : EVENTS_NOSIM, &e) != 0)
+        diag_die(EXIT_FAIL, "%s", e.msg);
+    if (cfg->cache_sim) {
+        c->i1 = new_cache(&cfg->geom.i1);
+        c->d1 = new_cache(&cfg->geom.d1);
+        c->ll = new_cache(&cfg->geom.ll);
+    }
+    return c;
+}
+
+struct consumer *cons_clone(const struct consumer *src)
+{
+    struct diag_err e;
+    struct consumer *c = alloc_consumer(&src->cfg);
+    c->collecting = src->collecting;
+    c->prof = profile_new();
+    if (profile_add(c->prof, src->prof, +1, &e) != 0)
+        diag_die(EXIT_FAIL, "%s", e.msg);
+    if (src->cfg.cache_sim) {
+        c->i1 = cache_clone(src->i1);
+        c->d1 = cache_clone(src->d1);
+        c->ll = cache_clone(src->ll);
+        if (!c->i1 || !c->d1 || !c->ll)
+            diag_die(EXIT_FAIL, "out of memory");
+    }
+    return c;
+}
+
+void cons_insn_flush(struct consumer *c)
+{
+    for (size_t i = 0; i < c->table_size; i++) {
+        struct cons_insn *in = c->table[i], *next;
+        for (; in; in = next) {
+            next = in->next;
+            free(in);
+        }
+        c->table[i] = NULL;
+    }
+    c->n_insns = 0;
+}
+
+void cons_free(struct consumer *c)
+{
+    if (!c)
+        return;
+    cons_insn_flush(c);
+    free(c->table);
+    profile_free(c->prof);
+    cache_free(c->i1);
+    cache_free(c->d1);
+    cache_free(c->ll);
+    free(c);
+}
+
+static size_t slot_of(const struct consumer *c, uint64_t addr)
+{
+    uint64_t h = addr * 0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 32) & (c->table_size - 1);
+}
+
+struct cons_insn *cons_insn_find(struct consumer *c, uint64_t addr)
+{
+    for (struct cons_insn *in = c->table[slot_of(c, addr)]; in; in = in->next)
+        if (in->addr == addr)
+            return in;
+    return NULL;
+}
+
+static void grow(struct consumer *c)
+{
+    size_t old = c->table_size;
+    struct cons_insn **t = c->table;
+    c->table_size = old * 2;
+    c->table = xcalloc(c->table_size, sizeof *c->table);
+    for (size_t i = 0; i < old; i++) {
+        struct cons_insn *in = t[i], *next;
+        for (; in; in = next) {
+            next = in->next;
+            size_t s = slot_of(c, in->addr);
+            in->next = c->table[s];
+            c->table[s] = in;
+        }
+    }
+    free(t);
+}
+
+struct cons_insn *cons_insn_add(struct consumer *c, uint64_t addr, const struct dec_insn *d,
+                                const uint8_t *bytes, const char *file, const char *fn,
+                                unsigned long line)
+{
+    struct cons_insn *in = cons_insn_find(c, addr);
+    if (!in) {
+        if (c->n_insns >= c->table_size)
+            grow(c);
+        in = xcalloc(1, sizeof *in);
+        size_t s = slot_of(c, addr);
+        in->next = c->table[s];
+        c->table[s] = in;
+        c->n_insns++;
+    }
+    in->addr = addr;
+    in->dec = *d;
+    memcpy(in->bytes, bytes, d->len);
+    in->fn = fn;
+    in->cell = profile_cell(c->prof, file, fn, line);
+    return in;
+}
+
+void cons_set_collecting(struct consumer *c, int on) { c->collecting = on; }
+int cons_collecting(const struct consumer *c) { return c->collecting; }
+
+void cons_zero(struct consumer *c)
+{
+    const struct profile_entry *ents;
+    size_t n = profile_sorted(c->prof, &ents), k = profile_n_events(c->prof);
+    for (size_t i = 0; i < n; i++)
+        memset((int64_t *)ents[i].counts, 0, k * sizeof(int64_t));
+}
+
+void cons_exec(struct consumer *c, const struct cons_insn *in, const uint64_t *addr,
+               uint32_t present)
+{
+    int64_t *cell = in->cell;
+    if (!c->collecting)
+        return;
+    cell[EV_IR]++;
+    if (!c->cfg.cache_sim)
+        return;
+    unsigned ml = c->min_line, size = in->dec.len < ml ? in->dec.len : ml;
+    if (cache_access(c->i1, in->addr, size)) {
+        cell[EV_I1MR]++;
+        if (cache_access(c->ll, in->addr, size))
+            cell[EV_ILMR]++;
+    }
+    for (unsigned i = 0; i < in->dec.n_acc; i++) {
+        if (!(present & (1u << i)))
+            continue;
+        const struct dec_access *a = &in->dec.acc[i];
+        /* Sizes beyond the smallest line (fxsave areas) are clamped, like Cachegrind. */
+        size = a->size < ml ? a->size : ml;
+        /* A read-modify-write counts as one read, like Cachegrind's "modify". */
+        int col = a->kind == DEC_WRITE ? EV_DW : EV_DR;
+        cell[col]++;
+        if (cache_access(c->d1, addr[i], size)) {
+            cell[col + 1]++;
+            if (cache_access(c->ll, addr[i], size))
+                cell[col + 2]++;
+        }
+    }
+}
+
+struct profile *cons_profile(struct consumer *c) { return c->prof; }
+
+int cons_write(struct consumer *c, const char *path, const char *cmd, struct diag_err *e)
+{
+    struct profile *p = c->prof;
+    if (c->cfg.cache_sim && profile_n_desc(p) == 0) {
+        char buf[256];
+        cacheconf_describe("I1", &c->cfg.geom.i1, buf, sizeof buf);
+        profile_add_desc(p, buf);
+        cacheconf_describe("D1", &c->cfg.geom.d1, buf, sizeof buf);
+        profile_add_desc(p, buf);
+        cacheconf_describe("LL", &c->cfg.geom.ll, buf, sizeof buf);
+        profile_add_desc(p, buf);
+    }
+    profile_set_cmd(p, cmd);
+    return profile_write_file(p, path, e);
+}
+
+/* Cachegrind's ULong_width: digits plus room for thousands separators. */
+static int width_of(uint64_t n)
+{
+    int w = 0;
+    do {
+        n /= 10;
+        w++;
+    } while (n);
+    return w + (w - 1) / 3;
+}
+
+static void commify(uint64_t n, char *buf)
+{
+    char tmp[32];
+    int len = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)n), o = 0;
+    for (int i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = tmp[i];
+    }
+    buf[o] = 0;
+}
+
+static void line1(FILE *f, pid_t pid, const char *label, int w, uint64_t v)
+{
+    char a[32];
+    commify(v, a);
+    fprintf(f, "==%d== %s %*s\n", (int)pid, label, w, a);
+}
+
+static void line3(FILE *f, pid_t pid, const char *label, const int *w, uint64_t t, uint64_t r,
+                  uint64_t wr)
+{
+    char a[32], b[32], d[32];
+    commify(t, a);
+    commify(r, b);
+    commify(wr, d);
+    fprintf(f, "==%d== %s %*s  (%*s rd   + %*s wr)\n", (int)pid, label, w[0], a, w[1], b, w[2], d);
+}
+
+static void rate3(FILE *f, pid_t pid, const char *label, const int *w, double t, double r, double wr)
+{
+    fprintf(f, "==%d== %s %*.1f%% (%*.1f%%     + %*.1f%%  )\n", (int)pid, label, w[0], t, w[1], r,
+            w[2], wr);
+}
+
+static double pct(uint64_t n, uint64_t d) { return n * 100.0 / (d ? d : 1); }
+
+/* Layout and labels of Cachegrind 3.21+ (cg_main.c cg_fini). */
+void cons_print_summary(struct consumer *c, FILE *f, pid_t pid)
+{
+    int64_t t[EV_N] = {0};
+    profile_totals(c->prof, t);
+    uint64_t ir = t[EV_IR], dr = t[EV_DR], dw = t[EV_DW];
+    int w[3] = {width_of(ir), width_of(dr), width_of(dw)};
+
+    fprintf(f, "==%d== \n", (int)pid);
+    line1(f, pid, "I refs:       ", w[0], ir);
+    if (!c->cfg.cache_sim)
+        return;
+    line1(f, pid, "I1  misses:   ", w[0], t[EV_I1MR]);
+    line1(f, pid, "LLi misses:   ", w[0], t[EV_ILMR]);
+    fprintf(f, "==%d== I1  miss rate: %*.2f%%\n", (int)pid, w[0], pct(t[EV_I1MR], ir));
+    fprintf(f, "==%d== LLi miss rate: %*.2f%%\n", (int)pid, w[0], pct(t[EV_ILMR], ir));
+    fprintf(f, "==%d== \n", (int)pid);
+    line3(f, pid, "D refs:       ", w, dr + dw, dr, dw);
+    line3(f, pid, "D1  misses:   ", w, t[EV_D1MR] + t[EV_D1MW], t[EV_D1MR], t[EV_D1MW]);
+    line3(f, pid, "LLd misses:   ", w, t[EV_DLMR] + t[EV_DLMW], t[EV_DLMR], t[EV_DLMW]);
+    rate3(f, pid, "D1  miss rate:", w, pct(t[EV_D1MR] + t[EV_D1MW], dr + dw),
+          pct(t[EV_D1MR], dr), pct(t[EV_D1MW], dw));
+    rate3(f, pid, "LLd miss rate:", w, pct(t[EV_DLMR] + t[EV_DLMW], dr + dw),
+          pct(t[EV_DLMR], dr), pct(t[EV_DLMW], dw));
+    fprintf(f, "==%d== \n", (int)pid);
+    uint64_t llr = t[EV_I1MR] + t[EV_D1MR], llw = t[EV_D1MW];
+    uint64_t llmr = t[EV_ILMR] + t[EV_DLMR], llmw = t[EV_DLMW];
+    line3(f, pid, "LL refs:      ", w, llr + llw, llr, llw);
+    line3(f, pid, "LL misses:    ", w, llmr + llmw, llmr, llmw);
+    rate3(f, pid, "LL miss rate: ", w, pct(llmr + llmw, ir + dr + dw), pct(llmr, ir + dr),
+          pct(llmw, dw));
+}

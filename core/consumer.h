@@ -1,0 +1,97 @@
+/* consumer.h - the one event consumer both engines feed.
+ *
+ * Owns: the static instruction table (each executed instruction described once:
+ * decoded accesses plus a pointer to its source line's cost cell, "resolve once,
+ * count many"), the simulated I1/D1/LL caches of one traced process, the cost
+ * table (core/base/profile) and whether counting is on (client requests,
+ * --instr-at-start, --toggle-collect), the terminal summary and writing the
+ * profile.
+ * Must not: know which engine runs, touch ptrace, decode bytes or look up symbols
+ * (the engine hands in a decoded instruction and its source location).
+ *
+ * The stream: cons_insn_add() once per static instruction, then for every
+ * execution cons_exec() with the data addresses of that execution.  Same stream,
+ * same profile, byte for byte, whichever engine produced it.
+ *
+ * Counting rules applied here (Cachegrind's): every execution is one Ir and one
+ * I1 fetch of the instruction's length; LL is looked up only on an L1 miss; a
+ * DEC_MODIFY access counts as one data read; access sizes are clamped to the
+ * smallest line size; a straddling access is one access and at most one miss.
+ */
+#ifndef CACHESIM_CONSUMER_H
+#define CACHESIM_CONSUMER_H
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "core/base/diag.h"
+#include "core/base/profile.h"
+#include "core/decode.h"
+#include "sim/cache.h"
+#include "sim/cacheconf.h"
+
+/* Column numbers of the cost lines (cache simulation on; off: only EV_IR). */
+enum { EV_IR, EV_I1MR, EV_ILMR, EV_DR, EV_D1MR, EV_DLMR, EV_DW, EV_D1MW, EV_DLMW, EV_N };
+
+struct cons_config {
+    int cache_sim;              /* simulate caches; 0: Ir only, like --cache-sim=no */
+    struct cache_hierarchy geom; /* validated geometries */
+    int collecting;             /* initial state (--instr-at-start) */
+};
+
+/* A static instruction, described once. */
+struct cons_insn {
+    uint64_t addr;
+    int64_t *cell;               /* its (file, fn, line) cost cell in the profile */
+    const char *fn;              /* function name (interned by the symbolizer) */
+    struct cons_insn *next;      /* hash chain (private) */
+    uint8_t bytes[DEC_MAX_LEN];  /* the bytes it was decoded from (len of them) */
+    struct dec_insn dec;
+};
+
+struct consumer;
+
+struct consumer *cons_new(const struct cons_config *cfg);
+void cons_free(struct consumer *c);
+
+/* A deep copy (profile, cache state, collecting state) for a forked child that
+ * is traced: the child inherits the counts gathered so far and the simulated
+ * cache state, like Cachegrind's.  The instruction table is not copied. */
+struct consumer *cons_clone(const struct consumer *c);
+
+/* The instruction at addr, or NULL if not described yet. */
+struct cons_insn *cons_insn_find(struct consumer *c, uint64_t addr);
+
+/* Describes the instruction at addr (replacing an older description of the same
+ * address, e.g. after code was unmapped and other code mapped there). */
+struct cons_insn *cons_insn_add(struct consumer *c, uint64_t addr, const struct dec_insn *d,
+                                const uint8_t *bytes, const char *file, const char *fn,
+                                unsigned long line);
+
+/* Forgets every description (exec, munmap of code): the next execution of any
+ * address is described anew.  Costs already counted stay. */
+void cons_insn_flush(struct consumer *c);
+
+/* Sets whether executions are counted (client requests START/STOP/TOGGLE). */
+void cons_set_collecting(struct consumer *c, int on);
+int cons_collecting(const struct consumer *c);
+
+/* Resets all counts to zero (ZERO_STATS); cache state is kept. */
+void cons_zero(struct consumer *c);
+
+/* One execution of in: Ir + I1 fetch, then access i of in->dec for every bit i
+ * set in `present`, at addr[i], in order.  The hot path. */
+void cons_exec(struct consumer *c, const struct cons_insn *in, const uint64_t *addr,
+               uint32_t present);
+
+/* The profile being filled (for writing, dumping, tests). */
+struct profile *cons_profile(struct consumer *c);
+
+/* Writes the profile to path atomically, with desc: lines (cache simulation
+ * only, like Cachegrind 3.21+), "cmd: CMD", events and summary. */
+int cons_write(struct consumer *c, const char *path, const char *cmd, struct diag_err *e);
+
+/* Cachegrind's terminal summary ("==PID== I refs: ..." etc.) on f. */
+void cons_print_summary(struct consumer *c, FILE *f, pid_t pid);
+
+#endif

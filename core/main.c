@@ -1,0 +1,74 @@
+/* main.c - the cachesim driver: options, start the program, run an engine.
+ *
+ * Exit status (docs/usage.md): the program's own status, 128+N if it died of
+ * signal N; 1 if cachesim itself failed; 2 for a bad command line; 126 if the
+ * program is not executable or not an x86-64 ELF; 127 if it was not found.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/diag.h"
+#include "core/decode.h"
+#include "core/options.h"
+#include "core/proc.h"
+#include "core/session.h"
+#include "core/step.h"
+
+#define CACHESIM_VERSION "0.1.0"
+
+/* Cachegrind's cmd: line: the program as typed and its args, single spaces. */
+static char *join_argv(char **argv)
+{
+    size_t n = 1;
+    for (char **a = argv; *a; a++)
+        n += strlen(*a) + 1;
+    char *s = xmalloc(n), *p = s;
+    for (char **a = argv; *a; a++)
+        p += sprintf(p, "%s%s", a == argv ? "" : " ", *a);
+    *p = 0;
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    struct options opt;
+    struct diag_err e;
+
+    diag_set_prog("cachesim");
+    switch (options_parse(argc, argv, &opt, &e)) {
+    case OPTIONS_HELP:
+        options_usage(stdout);
+        return EXIT_OK;
+    case OPTIONS_VERSION:
+        printf("cachesim %s (Capstone %s)\n", CACHESIM_VERSION, dec_capstone_version());
+        return EXIT_OK;
+    case OPTIONS_ERROR:
+        diag_die(EXIT_USAGE, "%s", e.msg);
+    default:
+        break;
+    }
+    if (opt.engine == ENGINE_DBT)
+        diag_die(EXIT_USAGE, "--engine=dbt is not available in this build; use --engine=step");
+
+    char *path;
+    int code = proc_resolve(opt.prog_argv[0], &path, &e);
+    if (code != 0)
+        diag_die(code, "%s", e.msg);
+
+    struct session s;
+    session_init(&s, &opt);
+
+    struct proc_spawn sp = {.path = path, .argv = opt.prog_argv, .envp = NULL, .aslr = opt.aslr};
+    pid_t pid;
+    if (proc_spawn(&sp, &pid, &e) != 0)
+        diag_die(PROC_EXIT_NOEXEC, "%s", e.msg);
+
+    char *cmd = join_argv(opt.prog_argv);
+    int status = step_run(&s, pid, cmd);
+    free(cmd);
+    session_release(&s);
+    free(path);
+    fflush(stdout);
+    return status;
+}

@@ -1,0 +1,272 @@
+/* session.c - see session.h. */
+#include "core/session.h"
+
+#include <cpuid.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/outname.h"
+#include "core/proc.h"
+#include "sim/cacheconf.h"
+
+void session_init(struct session *s, const struct options *opt)
+{
+    struct diag_err e;
+    memset(s, 0, sizeof *s);
+    s->opt = opt;
+    s->ccfg.cache_sim = opt->cache_sim;
+    s->ccfg.collecting = opt->instr_at_start;
+
+    char buf[4096];
+    s->cwd = xstrdup(getcwd(buf, sizeof buf) ? buf : ".");
+    if (outname_check(opt->out_file, &e) != 0)
+        diag_die(EXIT_USAGE, "%s", e.msg);
+
+    if (opt->cache_sim) {
+        /* Like Cachegrind: detect (or fall back to defaults), then let each of
+         * --I1/--D1/--LL replace its part.  Warnings as Valgrind prints them. */
+        unsigned given = (opt->have_i1 ? CACHECONF_GIVEN_I1 : 0) |
+                         (opt->have_d1 ? CACHECONF_GIVEN_D1 : 0) |
+                         (opt->have_ll ? CACHECONF_GIVEN_LL : 0);
+        struct cacheconf_warnings w;
+        cacheconf_warnings_clear(&w);
+        int r = cacheconf_detect_host(&s->ccfg.geom, given, &w);
+        if (!opt->quiet)
+            for (unsigned i = 0; i < w.n; i++)
+                fprintf(stderr, "--%d-- %s\n", (int)getpid(), w.line[i]);
+        if (r == CACHECONF_UNSUPPORTED)
+            diag_die(EXIT_FAIL, "the host's cache geometry cannot be simulated: give --I1, --D1 and --LL");
+        if (opt->have_i1)
+            s->ccfg.geom.i1 = opt->i1;
+        if (opt->have_d1)
+            s->ccfg.geom.d1 = opt->d1;
+        if (opt->have_ll)
+            s->ccfg.geom.ll = opt->ll;
+        /* An AVX register (32 bytes) must fit in one line, as Cachegrind demands. */
+        unsigned ml = cacheconf_min_line(&s->ccfg.geom);
+        if (ml < 32)
+            diag_die(EXIT_USAGE,
+                     "cannot continue: the minimum line size (%u) must be equal to or larger "
+                     "than the maximum register size (32)", ml);
+        if (opt->verbose) {
+            const struct cache_hierarchy *g = &s->ccfg.geom;
+            fprintf(stderr, "--%d-- Cache configuration used: I1: %u B, %u-way, %u B lines; "
+                            "D1: %u B, %u-way, %u B lines; LL: %u B, %u-way, %u B lines\n",
+                    (int)getpid(), g->i1.size, g->i1.assoc, g->i1.line, g->d1.size, g->d1.assoc,
+                    g->d1.line, g->ll.size, g->ll.assoc, g->ll.line);
+        }
+    } else {
+        cacheconf_defaults(&s->ccfg.geom);
+    }
+    s->dec = dec_new(&e);
+    if (!s->dec)
+        diag_die(EXIT_FAIL, "%s", e.msg);
+}
+
+static void tracee_free(struct tracee *t)
+{
+    if (t->memfd >= 0)
+        close(t->memfd);
+    sym_free(t->sym);
+    cons_free(t->cons);
+    free(t->cmd);
+    free(t);
+}
+
+void session_release(struct session *s)
+{
+    while (s->tracees) {
+        struct tracee *t = s->tracees;
+        s->tracees = t->next;
+        tracee_free(t);
+    }
+    dec_free(s->dec);
+    free(s->cwd);
+}
+
+struct tracee *session_tracee_new(struct session *s, pid_t pid, struct tracee *parent,
+                                  const char *cmd)
+{
+    struct diag_err e;
+    struct tracee *t = xcalloc(1, sizeof *t);
+    t->pid = pid;
+    t->memfd = proc_open_mem(pid);
+    if (t->memfd < 0)
+        diag_die(EXIT_FAIL, "unable to open the memory of process %d: %s", (int)pid, strerror(errno));
+    t->sym = sym_new(pid, &e);
+    if (!t->sym)
+        diag_die(EXIT_FAIL, "%s", e.msg);
+    t->cons = parent ? cons_clone(parent->cons) : cons_new(&s->ccfg);
+    t->cmd = xstrdup(cmd);
+    t->next = s->tracees;
+    s->tracees = t;
+    return t;
+}
+
+struct tracee *session_tracee_find(struct session *s, pid_t pid)
+{
+    for (struct tracee *t = s->tracees; t; t = t->next)
+        if (t->pid == pid)
+            return t;
+    return NULL;
+}
+
+static void hexbytes(const uint8_t *b, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 4 < cap; i++)
+        o += (size_t)snprintf(out + o, cap - o, "%s%02x", i ? " " : "", b[i]);
+    out[o] = 0;
+}
+
+struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t addr,
+                               struct diag_err *e)
+{
+    uint8_t code[32];
+    size_t n = proc_read(t->memfd, addr, code, sizeof code);
+    struct cons_insn *in = cons_insn_find(t->cons, addr);
+    /* Known and unchanged: the common case.  Comparing the bytes catches code
+     * that was rewritten or remapped at the same address. */
+    if (in && n >= in->dec.len && memcmp(in->bytes, code, in->dec.len) == 0)
+        return in;
+    if (n == 0)
+        return diag_set(e, "cannot read the code at 0x%llx", (unsigned long long)addr), NULL;
+    struct dec_insn d;
+    struct diag_err de;
+    struct sym_loc loc;
+    sym_lookup(t->sym, addr, &loc);
+    if (dec_decode(s->dec, code, n, addr, &d, &de) != 0) {
+        char hex[100];
+        hexbytes(code, n < 15 ? n : 15, hex, sizeof hex);
+        return diag_set(e, "%s (in %s, bytes %s)", de.msg, loc.fn, hex), NULL;
+    }
+    return cons_insn_add(t->cons, addr, &d, code, loc.file, loc.fn, loc.line);
+}
+
+void session_maps_changed(struct session *s, struct tracee *t)
+{
+    cons_insn_flush(t->cons);
+    sym_invalidate(t->sym, t->pid);
+}
+
+static void write_profile(struct session *s, struct tracee *t)
+{
+    struct diag_err e;
+    char *path = outname_expand(s->opt->out_file, t->pid, t->seq, s->cwd, &e);
+    t->seq++;
+    if (!path) {
+        diag_error("%s", e.msg);
+        return;
+    }
+    if (cons_write(t->cons, path, t->cmd, &e) != 0)
+        diag_error("%s", e.msg);
+    free(path);
+}
+
+int session_exec(struct session *s, struct tracee *t)
+{
+    if (!s->opt->trace_children) {
+        write_profile(s, t);
+        if (!s->opt->quiet)
+            cons_print_summary(t->cons, stderr, t->pid);
+        return 0;
+    }
+    close(t->memfd);
+    t->memfd = proc_open_mem(t->pid);
+    if (t->memfd < 0)
+        diag_die(EXIT_FAIL, "unable to open the memory of process %d: %s", (int)t->pid,
+                 strerror(errno));
+    sym_invalidate(t->sym, t->pid);
+    /* Like Cachegrind: the new image starts a fresh profile. */
+    cons_free(t->cons);
+    t->cons = cons_new(&s->ccfg);
+    free(t->cmd);
+    t->cmd = proc_cmdline(t->pid);
+    return 1;
+}
+
+void session_tracee_exit(struct session *s, struct tracee *t, int wstatus)
+{
+    write_profile(s, t);
+    if (!s->opt->quiet)
+        cons_print_summary(t->cons, stderr, t->pid);
+    for (struct tracee **p = &s->tracees; *p; p = &(*p)->next)
+        if (*p == t) {
+            *p = t->next;
+            break;
+        }
+    tracee_free(t);
+}
+
+void session_cpuid(struct session *s, uint32_t leaf, uint32_t subleaf, uint64_t regs[4])
+{
+    unsigned a, b, c, d;
+    __cpuid_count(leaf, subleaf, a, b, c, d);
+    if (!s->opt->cpuid_native) {
+        /* Hide AVX-512 and AMX so glibc's ifuncs pick AVX2 code, which the
+         * decoder understands and which Valgrind's synthetic CPU also offers. */
+        if (leaf == 7 && subleaf == 0) {
+            b &= ~((1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) | (1u << 28) |
+                   (1u << 30) | (1u << 31));
+            c &= ~((1u << 1) | (1u << 6) | (1u << 11) | (1u << 12) | (1u << 14));
+            d &= ~((1u << 2) | (1u << 3) | (1u << 8) | (1u << 22) | (1u << 23) | (1u << 24) |
+                   (1u << 25));
+        } else if (leaf == 7 && subleaf == 1) {
+            a &= ~(1u << 5); /* AVX512_BF16 */
+        } else if (leaf == 0xd && subleaf == 0) {
+            /* XCR0-supported components: drop opmask/ZMM (5-7) and AMX tiles (17-18). */
+            a &= ~((1u << 5) | (1u << 6) | (1u << 7) | (1u << 17) | (1u << 18));
+        }
+    }
+    regs[0] = a;
+    regs[1] = b;
+    regs[2] = c;
+    regs[3] = d;
+}
+
+/* Request codes (valgrind.h, callgrind.h, cachegrind.h). */
+enum {
+    CLREQ_RUNNING_ON_VALGRIND = 0x1001,
+    CLREQ_CT_DUMP_STATS = 0x43540000,
+    CLREQ_CT_ZERO_STATS,
+    CLREQ_CT_TOGGLE_COLLECT,
+    CLREQ_CT_DUMP_STATS_AT,
+    CLREQ_CT_START_INSTRUMENTATION,
+    CLREQ_CT_STOP_INSTRUMENTATION,
+    CLREQ_CG_START_INSTRUMENTATION = 0x43470000,
+    CLREQ_CG_STOP_INSTRUMENTATION,
+};
+
+uint64_t session_clreq(struct session *s, struct tracee *t, const uint64_t args[6], uint64_t dflt)
+{
+    switch (args[0]) {
+    case CLREQ_RUNNING_ON_VALGRIND:
+        /* 0: the program is not running on Valgrind and should behave as it
+         * does natively (documented in docs/usage.md). */
+        return 0;
+    case CLREQ_CT_START_INSTRUMENTATION:
+    case CLREQ_CG_START_INSTRUMENTATION:
+        cons_set_collecting(t->cons, 1);
+        return 0;
+    case CLREQ_CT_STOP_INSTRUMENTATION:
+    case CLREQ_CG_STOP_INSTRUMENTATION:
+        cons_set_collecting(t->cons, 0);
+        return 0;
+    case CLREQ_CT_TOGGLE_COLLECT:
+        cons_set_collecting(t->cons, !cons_collecting(t->cons));
+        return 0;
+    case CLREQ_CT_ZERO_STATS:
+        cons_zero(t->cons);
+        return 0;
+    case CLREQ_CT_DUMP_STATS:
+    case CLREQ_CT_DUMP_STATS_AT:
+        write_profile(s, t);
+        cons_zero(t->cons);
+        return 0;
+    default:
+        return dflt;
+    }
+}

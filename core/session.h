@@ -1,0 +1,77 @@
+/* session.h - what both engines share about the traced processes.
+ *
+ * Owns: the list of traced processes (struct tracee: memory fd, symbolizer,
+ * consumer, command line), describing an instruction the first time it runs
+ * (read bytes -> decode -> symbolize -> consumer), the virtualized instructions
+ * (cpuid, client requests), what happens at exec, fork and exit (profile
+ * written atomically, terminal summary), and the output file names.
+ * Must not: know how an engine runs code (ptrace stepping or translation).
+ */
+#ifndef CACHESIM_SESSION_H
+#define CACHESIM_SESSION_H
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/base/diag.h"
+#include "core/consumer.h"
+#include "core/decode.h"
+#include "core/options.h"
+#include "core/sym.h"
+
+struct tracee {
+    pid_t pid;
+    int memfd;              /* /proc/PID/mem */
+    struct sym *sym;
+    struct consumer *cons;
+    char *cmd;              /* the cmd: line */
+    unsigned seq;           /* profiles written so far (%n, DUMP_STATS) */
+    struct tracee *next;
+};
+
+struct session {
+    const struct options *opt;
+    struct cons_config ccfg;
+    char *cwd;              /* where cachesim started: relative out files go here */
+    struct dec *dec;
+    struct tracee *tracees;
+};
+
+/* Sets up from options: cache geometry (detected, then overridden; warnings
+ * printed with the "--PID--" prefix unless -q), decoder.  Dies on failure. */
+void session_init(struct session *s, const struct options *opt);
+void session_release(struct session *s);
+
+/* A new traced process.  parent != NULL: a forked child inheriting parent's
+ * counts and cache state; else a fresh consumer.  cmd is copied. */
+struct tracee *session_tracee_new(struct session *s, pid_t pid, struct tracee *parent,
+                                  const char *cmd);
+struct tracee *session_tracee_find(struct session *s, pid_t pid);
+
+/* The described instruction at addr, describing it now if it is new or its
+ * bytes changed since (code rewritten or remapped).  NULL if it cannot be
+ * decoded or read, with a message naming the address, bytes and function. */
+struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t addr,
+                               struct diag_err *e);
+
+/* The mappings of t changed (mmap/munmap/mprotect of code, dlclose): forget
+ * descriptions and symbols. */
+void session_maps_changed(struct session *s, struct tracee *t);
+
+/* t called execve successfully.  With --trace-children=yes the new image gets a
+ * fresh profile (the pre-exec counts are dropped, like Cachegrind) and 1 is
+ * returned: keep tracing.  Otherwise the pre-exec profile is written now and 0
+ * is returned: the engine detaches and the new program runs natively. */
+int session_exec(struct session *s, struct tracee *t);
+
+/* t ended with wait status wstatus: write its profile and summary, free it. */
+void session_tracee_exit(struct session *s, struct tracee *t, int wstatus);
+
+/* Virtualized cpuid: the host's values, with AVX-512 and AMX hidden unless
+ * --cpuid=native. */
+void session_cpuid(struct session *s, uint32_t leaf, uint32_t subleaf, uint64_t regs[4]);
+
+/* A Valgrind client request with argument block args[0..5] (request code
+ * first) and default result dflt; returns the result the program sees in RDX. */
+uint64_t session_clreq(struct session *s, struct tracee *t, const uint64_t args[6], uint64_t dflt);
+
+#endif

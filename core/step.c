@@ -1,0 +1,430 @@
+/* step.c - see step.h.
+ *
+ * Every thread of every traced process is single-stepped concurrently: we ask
+ * the kernel to step each runnable thread and take whichever stops next, so a
+ * thread blocked in a system call (futex, read) never holds up the others and
+ * multi-threaded programs cannot deadlock under us.  Each stop is "before the
+ * instruction at rip": read the registers, evaluate the instruction's data
+ * addresses, hand the execution to the consumer, step it.
+ */
+#include "core/step.h"
+
+#include <errno.h>
+#include <elf.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/proc.h"
+
+struct thread {
+    pid_t tid;
+    struct tracee *t;
+    /* The instruction we asked the kernel to step, with the data addresses
+     * evaluated from the registers before it.  It is handed to the consumer
+     * only when the step's trap proves it executed: a signal delivered to a
+     * handler first means it runs later (after sigreturn), not now. */
+    const struct cons_insn *pend;
+    uint64_t pend_addr[DEC_MAX_ACCESSES];
+    uint32_t pend_present;
+    int pend_rep;       /* a rep iteration: check for Cachegrind's final Ir */
+    int pend_syscall;   /* a syscall: number and args for map changes */
+    uint64_t sysno, sysarg2;
+    struct thread *next;
+};
+
+struct engine {
+    struct session *s;
+    struct thread *threads;
+    pid_t main_pid;
+    int main_status;
+    int failed;
+};
+
+static volatile sig_atomic_t pending_signal;
+
+static void on_signal(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    /* A signal typed at the terminal reaches the program too; only forward
+     * what another process sent to cachesim alone (kill, timeout, CI). */
+    if (si->si_code <= 0)
+        pending_signal = sig;
+}
+
+static void install_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_signal;
+    sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: waitpid returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL);
+}
+
+static struct thread *thread_find(struct engine *g, pid_t tid)
+{
+    for (struct thread *th = g->threads; th; th = th->next)
+        if (th->tid == tid)
+            return th;
+    return NULL;
+}
+
+static struct thread *thread_add(struct engine *g, pid_t tid, struct tracee *t)
+{
+    struct thread *th = xcalloc(1, sizeof *th);
+    th->tid = tid;
+    th->t = t;
+    th->next = g->threads;
+    g->threads = th;
+    return th;
+}
+
+static void thread_remove(struct engine *g, struct thread *th)
+{
+    for (struct thread **p = &g->threads; *p; p = &(*p)->next)
+        if (*p == th) {
+            *p = th->next;
+            free(th);
+            return;
+        }
+}
+
+/* Tgid or PPid of tid from /proc. */
+static pid_t status_field(pid_t tid, const char *key)
+{
+    char name[64], line[256];
+    size_t klen = strlen(key);
+    pid_t v = -1;
+    snprintf(name, sizeof name, "/proc/%d/status", (int)tid);
+    FILE *f = fopen(name, "r");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+            v = (pid_t)atoi(line + klen + 1);
+            break;
+        }
+    fclose(f);
+    return v;
+}
+
+/* A stop from a thread we have not seen: a new thread of a traced process, or
+ * the first thread of a traced fork child (--trace-children=yes). */
+static struct thread *thread_new_from_stop(struct engine *g, pid_t tid)
+{
+    pid_t tgid = status_field(tid, "Tgid");
+    struct tracee *t = session_tracee_find(g->s, tgid);
+    if (!t) {
+        struct tracee *parent = session_tracee_find(g->s, status_field(tid, "PPid"));
+        if (!parent)
+            parent = g->s->tracees;
+        char *cmd = xstrdup(parent ? parent->cmd : "???");
+        t = session_tracee_new(g->s, tgid, parent, cmd);
+        free(cmd);
+    }
+    return thread_add(g, tid, t);
+}
+
+static void map_regs(const struct user_regs_struct *u, struct dec_regs *r)
+{
+    memset(r, 0, sizeof *r);
+    r->gpr[DEC_RAX] = u->rax;
+    r->gpr[DEC_RCX] = u->rcx;
+    r->gpr[DEC_RDX] = u->rdx;
+    r->gpr[DEC_RBX] = u->rbx;
+    r->gpr[DEC_RSP] = u->rsp;
+    r->gpr[DEC_RBP] = u->rbp;
+    r->gpr[DEC_RSI] = u->rsi;
+    r->gpr[DEC_RDI] = u->rdi;
+    r->gpr[DEC_R8] = u->r8;
+    r->gpr[DEC_R9] = u->r9;
+    r->gpr[DEC_R10] = u->r10;
+    r->gpr[DEC_R11] = u->r11;
+    r->gpr[DEC_R12] = u->r12;
+    r->gpr[DEC_R13] = u->r13;
+    r->gpr[DEC_R14] = u->r14;
+    r->gpr[DEC_R15] = u->r15;
+    r->gpr[DEC_RIP] = u->rip;
+    r->fs_base = u->fs_base;
+    r->gs_base = u->gs_base;
+}
+
+/* ymm0..15 (32 bytes each) from the XSAVE area: low halves in the legacy
+ * region at 160, high halves in the AVX component at 576. */
+static int read_vregs(pid_t tid, uint8_t *out)
+{
+    static uint8_t xs[4096];
+    struct iovec iov = {xs, sizeof xs};
+    if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_X86_XSTATE, &iov) != 0)
+        return -1;
+    for (int i = 0; i < 16; i++) {
+        memcpy(out + 32 * i, xs + 160 + 16 * i, 16);
+        if (iov.iov_len >= 576 + 256)
+            memcpy(out + 32 * i + 16, xs + 576 + 16 * i, 16);
+        else
+            memset(out + 32 * i + 16, 0, 16);
+    }
+    return 0;
+}
+
+/* Fails the run: the message is printed, the program killed (its profile so far
+ * is still written when its exit is seen). */
+static void fail(struct engine *g, struct thread *th, const char *msg)
+{
+    diag_error("%s", msg);
+    g->failed = 1;
+    kill(th->t->pid, SIGKILL);
+}
+
+/* Did the rep instruction that just iterated finish with a final check?  VEX
+ * loops back to the instruction (one more Ir, no access) when rcx reached 0
+ * and the repeat condition held; with repe/repne a failed condition leaves
+ * at once. */
+static int rep_final_check(const struct cons_insn *in, const struct user_regs_struct *u)
+{
+    uint64_t rcx = in->dec.acc[0].addr.addr32 ? (u->rcx & 0xffffffffu) : u->rcx;
+    if (rcx != 0)
+        return 0;
+    int zf = (u->eflags >> 6) & 1;
+    switch (in->dec.rep) {
+    case DEC_REPE:
+        return zf;
+    case DEC_REPNE:
+        return !zf;
+    default:
+        return 1;
+    }
+}
+
+/* The pending instruction executed: count it, and what follows from it. */
+static void commit(struct engine *g, struct thread *th, const struct user_regs_struct *u)
+{
+    const struct cons_insn *in = th->pend;
+    if (!in)
+        return;
+    th->pend = NULL;
+    cons_exec(th->t->cons, in, th->pend_addr, th->pend_present);
+    if (th->pend_rep && u && u->rip != in->addr && rep_final_check(in, u))
+        cons_exec(th->t->cons, in, NULL, 0);
+    /* New or removed code: forget descriptions and symbols. */
+    if (th->pend_syscall && u && (long long)u->rax >= 0 &&
+        (th->sysno == SYS_munmap || th->sysno == SYS_mremap ||
+         ((th->sysno == SYS_mmap || th->sysno == SYS_mprotect) && (th->sysarg2 & 4))))
+        session_maps_changed(g->s, th->t);
+}
+
+/* The thread is stopped after a step (or at its start): count what executed,
+ * then evaluate the next instruction and step it. */
+static void run_thread(struct engine *g, struct thread *th)
+{
+    struct session *s = g->s;
+    struct tracee *t = th->t;
+    struct user_regs_struct u;
+    struct diag_err e;
+
+    if (ptrace(PTRACE_GETREGS, th->tid, 0, &u) != 0)
+        return; /* it died meanwhile: its exit is reported next */
+    commit(g, th, &u);
+
+    for (;;) {
+        struct cons_insn *in = session_insn(s, t, u.rip, &e);
+        if (!in) {
+            fail(g, th, e.msg);
+            return;
+        }
+        const struct dec_insn *d = &in->dec;
+        if (d->flow == DEC_FLOW_CPUID) {
+            uint64_t r[4];
+            cons_exec(t->cons, in, NULL, 0);
+            session_cpuid(s, (uint32_t)u.rax, (uint32_t)u.rcx, r);
+            u.rax = r[0];
+            u.rbx = r[1];
+            u.rcx = r[2];
+            u.rdx = r[3];
+            u.rip += d->len;
+            ptrace(PTRACE_SETREGS, th->tid, 0, &u);
+            continue;
+        }
+        if (d->flow == DEC_FLOW_CLREQ) {
+            uint64_t args[6] = {0};
+            cons_exec(t->cons, in, NULL, 0);
+            if (proc_read(t->memfd, u.rax, args, sizeof args) == sizeof args)
+                u.rdx = session_clreq(s, t, args, u.rdx);
+            u.rip += d->len;
+            ptrace(PTRACE_SETREGS, th->tid, 0, &u);
+            continue;
+        }
+
+        struct dec_regs r;
+        uint8_t vregs[16 * 32];
+        map_regs(&u, &r);
+        if (d->needs_vregs && read_vregs(th->tid, vregs) == 0)
+            r.vregs = vregs;
+        th->pend = in;
+        th->pend_present = 0;
+        th->pend_rep = 0;
+        /* A rep instruction with rcx == 0 is only its check: one Ir, no access. */
+        uint64_t rcx = d->acc[0].addr.addr32 ? (u.rcx & 0xffffffffu) : u.rcx;
+        if (!d->rep || rcx != 0) {
+            th->pend_rep = d->rep != DEC_REP_NONE;
+            for (unsigned i = 0; i < d->n_acc; i++)
+                th->pend_present |= (uint32_t)dec_eval(d, i, &r, &th->pend_addr[i]) << i;
+        }
+        th->pend_syscall = d->flow == DEC_FLOW_SYSCALL;
+        th->sysno = u.rax;
+        th->sysarg2 = u.rdx;
+        break;
+    }
+    ptrace(PTRACE_SINGLESTEP, th->tid, 0, 0);
+}
+
+/* Does tid's process catch sig with a handler (SigCgt in /proc status)? */
+static int signal_caught(pid_t tid, int sig)
+{
+    char name[64], line[256];
+    unsigned long long mask = 0;
+    snprintf(name, sizeof name, "/proc/%d/status", (int)tid);
+    FILE *f = fopen(name, "r");
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "SigCgt:", 7) == 0)
+            mask = strtoull(line + 7, NULL, 16);
+    fclose(f);
+    return (mask >> (sig - 1)) & 1;
+}
+
+/* Is this SIGTRAP the end of our single step (or a handler entry after a step
+ * delivered a signal), rather than a trap the program raised itself? */
+static int is_step_trap(pid_t tid)
+{
+    siginfo_t si;
+    if (ptrace(PTRACE_GETSIGINFO, tid, 0, &si) != 0)
+        return 1;
+    return si.si_code > 0 && si.si_code != SI_KERNEL;
+}
+
+static void on_event(struct engine *g, struct thread *th, int event)
+{
+    unsigned long msg = 0;
+    switch (event) {
+    case PTRACE_EVENT_CLONE:
+    case PTRACE_EVENT_FORK:
+    case PTRACE_EVENT_VFORK:
+        /* The child's own first stop arrives separately (thread_new_from_stop). */
+        break;
+    case PTRACE_EVENT_EXEC: {
+        ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg);
+        /* Other threads of the process are gone. */
+        for (struct thread *o = g->threads, *next; o; o = next) {
+            next = o->next;
+            if (o != th && o->t == th->t)
+                thread_remove(g, o);
+        }
+        th->tid = th->t->pid;
+        th->pend = NULL;
+        if (!session_exec(g->s, th->t)) {
+            /* Not following exec: the new program runs natively. */
+            ptrace(PTRACE_DETACH, th->tid, 0, 0);
+            thread_remove(g, th);
+            return;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    run_thread(g, th);
+}
+
+int step_run(struct session *s, pid_t pid, const char *cmd)
+{
+    struct engine g = {.s = s, .main_pid = pid, .main_status = 0};
+    long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL | PTRACE_O_TRACECLONE |
+                PTRACE_O_TRACEEXEC;
+    if (s->opt->trace_children)
+        opts |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
+    if (ptrace(PTRACE_SETOPTIONS, pid, 0, (void *)opts) != 0)
+        diag_die(EXIT_FAIL, "ptrace(SETOPTIONS): %s", strerror(errno));
+    install_handlers();
+
+    struct tracee *t = session_tracee_new(s, pid, NULL, cmd);
+    run_thread(&g, thread_add(&g, pid, t));
+
+    int main_done = 0;
+    while (g.threads || !main_done) {
+        int st;
+        pid_t tid = waitpid(-1, &st, __WALL);
+        if (tid < 0) {
+            if (errno == EINTR) {
+                if (pending_signal) {
+                    kill(g.main_pid, pending_signal);
+                    pending_signal = 0;
+                }
+                continue;
+            }
+            break; /* ECHILD: nothing left */
+        }
+        struct thread *th = thread_find(&g, tid);
+        if (WIFEXITED(st) || WIFSIGNALED(st)) {
+            if (th) {
+                /* The exit system call itself ran (Cachegrind counts it). */
+                if (th->pend && th->pend_syscall)
+                    commit(&g, th, NULL);
+                thread_remove(&g, th);
+            }
+            struct tracee *tr = session_tracee_find(s, tid);
+            if (tr) {
+                for (struct thread *o = g.threads, *next; o; o = next) {
+                    next = o->next;
+                    if (o->t == tr)
+                        thread_remove(&g, o);
+                }
+                session_tracee_exit(s, tr, st);
+            }
+            if (tid == g.main_pid) {
+                g.main_status = st;
+                main_done = 1;
+            }
+            continue;
+        }
+        if (!WIFSTOPPED(st))
+            continue;
+        int sig = WSTOPSIG(st), event = st >> 16;
+        if (!th) {
+            /* First stop of a new thread or traced child: its SIGSTOP is ours. */
+            th = thread_new_from_stop(&g, tid);
+            run_thread(&g, th);
+            continue;
+        }
+        if (event) {
+            on_event(&g, th, event);
+            continue;
+        }
+        if (sig == SIGTRAP && is_step_trap(tid)) {
+            run_thread(&g, th);
+            continue;
+        }
+        /* A signal for the program, arrived before the pending instruction ran:
+         * deliver it.  If a handler runs, stepping stops at its first
+         * instruction and the pending one runs after sigreturn, so it is not
+         * counted now.  Otherwise it runs now (or the program dies). */
+        if (signal_caught(tid, sig))
+            th->pend = NULL;
+        ptrace(PTRACE_SINGLESTEP, tid, 0, (void *)(long)sig);
+    }
+    if (!main_done)
+        return EXIT_FAIL;
+    return g.failed ? EXIT_FAIL : proc_exit_status(g.main_status);
+}
