@@ -439,6 +439,14 @@ int cacheconf_tweak_ll(struct cache_config *ll, struct cacheconf_warnings *w)
 
 void cacheconf_describe(const char *name, const struct cache_config *c, char *buf, size_t n)
 {
+    char geom[96];
+
+    cache_describe(c, geom, sizeof geom);
+    snprintf(buf, n, "%s cache:         %s", name, geom);
+}
+
+void cacheconf_describe_used(const char *name, const struct cache_config *c, char *buf, size_t n)
+{
     char s[32];
     snprintf(buf, n, "  %s: %s B, %u-way, %u B lines", name, commas(c->size, s), c->assoc,
              c->line);
@@ -477,7 +485,7 @@ int cacheconf_detect(struct cache_hierarchy *out,
         if (!msg)
             continue;
         warn(w, "Auto-detected %s cache configuration not supported: %s", names[k], msg);
-        cacheconf_describe(names[k], cs[k], desc, sizeof desc);
+        cacheconf_describe_used(names[k], cs[k], desc, sizeof desc);
         warn(w, "%s", desc);
         if (!(given & bits[k])) {
             warn(w, "As it probably should be supported, please report a bug!");

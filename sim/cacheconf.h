@@ -99,10 +99,16 @@ void cacheconf_defaults(struct cache_hierarchy *out);
  * Returns 1 if ll changed, else 0. */
 int cacheconf_tweak_ll(struct cache_config *ll, struct cacheconf_warnings *w);
 
-/* "  I1: 32,768 B, 8-way, 64 B lines": how Cachegrind -v shows a cache under
- * "Cache configuration used:" (and in the unsupported-cache message).
+/* The text of Cachegrind's output-file header line after "desc: ":
+ * "I1 cache:         32768 B, 64 B, 8-way associative" (name, " cache:", nine
+ * spaces so that cg_annotate's columns align, then cache_describe's text).
  * name is "I1", "D1" or "LL".  Truncates to fit n. */
 void cacheconf_describe(const char *name, const struct cache_config *c, char *buf, size_t n);
+
+/* "  I1: 32,768 B, 8-way, 64 B lines": how Cachegrind -v lists a cache under
+ * "Cache configuration used:" (and in the unsupported-cache warning); size
+ * with thousands commas.  Truncates to fit n. */
+void cacheconf_describe_used(const char *name, const struct cache_config *c, char *buf, size_t n);
 
 /* The smallest of the three line sizes: the bound on every access size fed
  * to cache_access (Cachegrind clamps larger accesses to it). */

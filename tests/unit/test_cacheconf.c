@@ -203,14 +203,22 @@ static void test_defaults_describe_minline(void)
     h.i1.line = 16;
     CHECK_INT(cacheconf_min_line(&h), 16, "min line is I1's");
 
-    cacheconf_describe("I1", &(struct cache_config){ 32768, 8, 64 }, buf, sizeof buf);
+    cacheconf_describe_used("I1", &(struct cache_config){ 32768, 8, 64 }, buf, sizeof buf);
     CHECK_STR(buf, "  I1: 32,768 B, 8-way, 64 B lines", "-v line with commas");
-    cacheconf_describe("LL", &(struct cache_config){ 536870912, 2, 64 }, buf, sizeof buf);
+    cacheconf_describe_used("LL", &(struct cache_config){ 536870912, 2, 64 }, buf, sizeof buf);
     CHECK_STR(buf, "  LL: 536,870,912 B, 2-way, 64 B lines", "-v line, 9 digits");
-    cacheconf_describe("D1", &(struct cache_config){ 512, 1, 16 }, buf, sizeof buf);
+    cacheconf_describe_used("D1", &(struct cache_config){ 512, 1, 16 }, buf, sizeof buf);
     CHECK_STR(buf, "  D1: 512 B, 1-way, 16 B lines", "-v line, no comma, 1-way");
-    cacheconf_describe("D1", &(struct cache_config){ 1000, 1, 16 }, buf, sizeof buf);
+    cacheconf_describe_used("D1", &(struct cache_config){ 1000, 1, 16 }, buf, sizeof buf);
     CHECK_STR(buf, "  D1: 1,000 B, 1-way, 16 B lines", "-v line, comma at 1000");
+
+    /* The desc: lines of the reference's example (section 1). */
+    cacheconf_describe("I1", &(struct cache_config){ 32768, 8, 64 }, buf, sizeof buf);
+    CHECK_STR(buf, "I1 cache:         32768 B, 64 B, 8-way associative", "desc: I1");
+    cacheconf_describe("LL", &(struct cache_config){ 109051904, 26, 64 }, buf, sizeof buf);
+    CHECK_STR(buf, "LL cache:         109051904 B, 64 B, 26-way associative", "desc: LL");
+    cacheconf_describe("D1", &(struct cache_config){ 65536, 1, 64 }, buf, sizeof buf);
+    CHECK_STR(buf, "D1 cache:         65536 B, 64 B, direct-mapped", "desc: direct-mapped");
 }
 
 /* ---- detection from canned CPUID tables ----------------------------------- */
