@@ -7,7 +7,8 @@
  * register tables can stand in for real processors in tests.  Arithmetic on
  * sizes is 32-bit unsigned on purpose wherever Valgrind's is, so that odd
  * inputs give Valgrind's odd results.  Must not print, exit, or include
- * anything outside libc.
+ * anything outside libc (and the compiler's <cpuid.h> for the host's own
+ * CPUID instruction).
  */
 #include "sim/cacheconf.h"
 
