@@ -2,7 +2,7 @@
  * and cache lookups per instruction, nothing else (no hashing, no strings). */
 #include "core/consumer.h"
 
-#include <locale.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +19,13 @@ struct consumer {
     struct cons_insn **table; /* open hash of static instructions */
     size_t table_size;        /* power of two */
     size_t n_insns;
+    uint64_t executed;
+    /* --toggle-collect: stack slots of the calls that entered a matching
+     * function; counting is on while there is at least one. */
+    uint64_t *toggle_sp;
+    size_t toggle_depth, toggle_cap;
+    uint64_t call_sp; /* slot pushed by the last call, until its target runs */
+    int call_pending;
 };
 
 static const char *const EVENTS_SIM = "Ir I1mr ILmr Dr D1mr DLmr Dw D1mw DLmw ";
@@ -64,6 +71,7 @@ struct consumer *cons_clone(const struct consumer *src)
     struct diag_err e;
     struct consumer *c = alloc_consumer(&src->cfg);
     c->collecting = src->collecting;
+    c->executed = src->executed;
     c->prof = profile_new();
     if (profile_add(c->prof, src->prof, +1, &e) != 0)
         diag_die(EXIT_FAIL, "%s", e.msg);
@@ -97,6 +105,7 @@ void cons_free(struct consumer *c)
     cons_insn_flush(c);
     free(c->table);
     profile_free(c->prof);
+    free(c->toggle_sp);
     cache_free(c->i1);
     cache_free(c->d1);
     cache_free(c->ll);
@@ -153,6 +162,10 @@ struct cons_insn *cons_insn_add(struct consumer *c, uint64_t addr, const struct 
     in->dec = *d;
     memcpy(in->bytes, bytes, d->len);
     in->fn = fn;
+    in->toggle = 0;
+    for (int i = 0; i < c->cfg.n_toggle; i++)
+        if (fnmatch(c->cfg.toggle[i], fn, 0) == 0)
+            in->toggle = 1;
     in->cell = profile_cell(c->prof, file, fn, line);
     return in;
 }
@@ -168,10 +181,65 @@ void cons_zero(struct consumer *c)
         memset((int64_t *)ents[i].counts, 0, k * sizeof(int64_t));
 }
 
+/* Index of the stack access of a call/ret (its last access), or -1. */
+static int stack_access(const struct cons_insn *in, uint32_t present)
+{
+    int i = in->dec.n_acc - 1;
+    return i >= 0 && (present >> i) & 1 ? i : -1;
+}
+
+/* Call-stack bookkeeping for --toggle-collect, before counting `in`: enters a
+ * matching function when a call reaches it.  Returns whether `in` is counted
+ * (a matching function is on the stack). */
+static int toggle_before(struct consumer *c, const struct cons_insn *in, const uint64_t *addr,
+                         uint32_t present)
+{
+    if (c->call_pending) {
+        if (in->toggle) {
+            if (c->toggle_depth == c->toggle_cap) {
+                c->toggle_cap = c->toggle_cap ? 2 * c->toggle_cap : 64;
+                c->toggle_sp = xrealloc(c->toggle_sp, c->toggle_cap * sizeof *c->toggle_sp);
+            }
+            c->toggle_sp[c->toggle_depth++] = c->call_sp;
+            c->call_pending = 0;
+        } else if (in->dec.flow != DEC_FLOW_JMP && in->dec.flow != DEC_FLOW_JMP_IND) {
+            c->call_pending = 0; /* PLT stubs jump on; anything else ends the entry */
+        }
+    }
+    int i;
+    if ((in->dec.flow == DEC_FLOW_CALL || in->dec.flow == DEC_FLOW_CALL_IND) &&
+        (i = stack_access(in, present)) >= 0) {
+        c->call_sp = addr[i];
+        c->call_pending = 1;
+    }
+    return c->toggle_depth > 0;
+}
+
+/* After counting a ret: drop the frames it (or a longjmp before it) left. */
+static void toggle_after(struct consumer *c, const struct cons_insn *in, const uint64_t *addr,
+                         uint32_t present)
+{
+    int i;
+    if (in->dec.flow != DEC_FLOW_RET || (i = stack_access(in, present)) < 0)
+        return;
+    while (c->toggle_depth && addr[i] >= c->toggle_sp[c->toggle_depth - 1])
+        c->toggle_depth--;
+}
+
+uint64_t cons_executed(const struct consumer *c) { return c->executed; }
+
 void cons_exec(struct consumer *c, const struct cons_insn *in, const uint64_t *addr,
                uint32_t present)
 {
     int64_t *cell = in->cell;
+    c->executed++;
+    if (c->cfg.n_toggle) {
+        int on = toggle_before(c, in, addr, present);
+        if (in->dec.flow == DEC_FLOW_RET)
+            toggle_after(c, in, addr, present);
+        if (!on)
+            return;
+    }
     if (!c->collecting)
         return;
     cell[EV_IR]++;

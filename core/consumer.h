@@ -37,6 +37,8 @@ struct cons_config {
     int cache_sim;              /* simulate caches; 0: Ir only, like --cache-sim=no */
     struct cache_hierarchy geom; /* validated geometries */
     int collecting;             /* initial state (--instr-at-start) */
+    const char *const *toggle;  /* --toggle-collect globs (fnmatch), or NULL */
+    int n_toggle;
 };
 
 /* A static instruction, described once. */
@@ -44,6 +46,7 @@ struct cons_insn {
     uint64_t addr;
     int64_t *cell;               /* its (file, fn, line) cost cell in the profile */
     const char *fn;              /* function name (interned by the symbolizer) */
+    int toggle;                  /* fn matches a --toggle-collect glob */
     struct cons_insn *next;      /* hash chain (private) */
     uint8_t bytes[DEC_MAX_LEN];  /* the bytes it was decoded from (len of them) */
     struct dec_insn dec;
@@ -80,9 +83,18 @@ int cons_collecting(const struct consumer *c);
 void cons_zero(struct consumer *c);
 
 /* One execution of in: Ir + I1 fetch, then access i of in->dec for every bit i
- * set in `present`, at addr[i], in order.  The hot path. */
+ * set in `present`, at addr[i], in order.  The hot path.
+ * With --toggle-collect, counting happens only while a matching function is on
+ * the call stack (callees and recursion included, like Callgrind's): a
+ * function is entered when a call (possibly through PLT jumps) reaches an
+ * instruction of it, and left when a ret pops the slot that call pushed (or a
+ * slot above it: longjmp, exceptions).  Tracked per process. */
 void cons_exec(struct consumer *c, const struct cons_insn *in, const uint64_t *addr,
                uint32_t present);
+
+/* Instructions executed so far, counted or not (the virtual clock of
+ * --deterministic). */
+uint64_t cons_executed(const struct consumer *c);
 
 /* The profile being filled (for writing, dumping, tests). */
 struct profile *cons_profile(struct consumer *c);

@@ -10,6 +10,7 @@
 
 #include "core/base/diag.h"
 #include "core/decode.h"
+#include "core/determ.h"
 #include "core/options.h"
 #include "core/proc.h"
 #include "core/session.h"
@@ -59,7 +60,9 @@ int main(int argc, char **argv)
     struct session s;
     session_init(&s, &opt);
 
-    struct proc_spawn sp = {.path = path, .argv = opt.prog_argv, .envp = NULL, .aslr = opt.aslr};
+    extern char **environ;
+    char **env = opt.deterministic ? determ_env(environ) : NULL;
+    struct proc_spawn sp = {.path = path, .argv = opt.prog_argv, .envp = env, .aslr = opt.aslr};
     pid_t pid;
     if (proc_spawn(&sp, &pid, &e) != 0)
         diag_die(PROC_EXIT_NOEXEC, "%s", e.msg);
@@ -69,6 +72,7 @@ int main(int argc, char **argv)
     free(cmd);
     session_release(&s);
     free(path);
+    free(env);
     fflush(stdout);
     return status;
 }

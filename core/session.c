@@ -19,6 +19,8 @@ void session_init(struct session *s, const struct options *opt)
     s->opt = opt;
     s->ccfg.cache_sim = opt->cache_sim;
     s->ccfg.collecting = opt->instr_at_start;
+    s->ccfg.toggle = opt->toggle_collect;
+    s->ccfg.n_toggle = opt->n_toggle_collect;
 
     char buf[4096];
     s->cwd = xstrdup(getcwd(buf, sizeof buf) ? buf : ".");
@@ -33,7 +35,16 @@ void session_init(struct session *s, const struct options *opt)
                          (opt->have_ll ? CACHECONF_GIVEN_LL : 0);
         struct cacheconf_warnings w;
         cacheconf_warnings_clear(&w);
-        int r = cacheconf_detect_host(&s->ccfg.geom, given, &w);
+        int r;
+        if (opt->deterministic) {
+            /* The geometry CI tools use, so counts do not depend on the runner. */
+            static const struct cache_hierarchy pinned = {
+                {32768, 8, 64}, {32768, 8, 64}, {8388608, 16, 64}};
+            s->ccfg.geom = pinned;
+            r = CACHECONF_DETECTED;
+        } else {
+            r = cacheconf_detect_host(&s->ccfg.geom, given, &w);
+        }
         if (!opt->quiet)
             for (unsigned i = 0; i < w.n; i++)
                 fprintf(stderr, "--%d-- %s\n", (int)getpid(), w.line[i]);
@@ -52,11 +63,15 @@ void session_init(struct session *s, const struct options *opt)
                      "cannot continue: the minimum line size (%u) must be equal to or larger "
                      "than the maximum register size (32)", ml);
         if (opt->verbose) {
+            char buf[160];
             const struct cache_hierarchy *g = &s->ccfg.geom;
-            fprintf(stderr, "--%d-- Cache configuration used: I1: %u B, %u-way, %u B lines; "
-                            "D1: %u B, %u-way, %u B lines; LL: %u B, %u-way, %u B lines\n",
-                    (int)getpid(), g->i1.size, g->i1.assoc, g->i1.line, g->d1.size, g->d1.assoc,
-                    g->d1.line, g->ll.size, g->ll.assoc, g->ll.line);
+            fprintf(stderr, "--%d-- Cache configuration used:\n", (int)getpid());
+            cacheconf_describe_used("I1", &g->i1, buf, sizeof buf);
+            fprintf(stderr, "--%d-- %s\n", (int)getpid(), buf);
+            cacheconf_describe_used("D1", &g->d1, buf, sizeof buf);
+            fprintf(stderr, "--%d-- %s\n", (int)getpid(), buf);
+            cacheconf_describe_used("LL", &g->ll, buf, sizeof buf);
+            fprintf(stderr, "--%d-- %s\n", (int)getpid(), buf);
         }
     } else {
         cacheconf_defaults(&s->ccfg.geom);
@@ -72,6 +87,7 @@ static void tracee_free(struct tracee *t)
         close(t->memfd);
     sym_free(t->sym);
     cons_free(t->cons);
+    determ_free(t->det);
     free(t->cmd);
     free(t);
 }
@@ -101,6 +117,8 @@ struct tracee *session_tracee_new(struct session *s, pid_t pid, struct tracee *p
         diag_die(EXIT_FAIL, "%s", e.msg);
     t->cons = parent ? cons_clone(parent->cons) : cons_new(&s->ccfg);
     t->cmd = xstrdup(cmd);
+    if (s->opt->deterministic)
+        t->det = determ_new();
     t->next = s->tracees;
     s->tracees = t;
     return t;
@@ -221,10 +239,40 @@ void session_cpuid(struct session *s, uint32_t leaf, uint32_t subleaf, uint64_t 
             a &= ~((1u << 5) | (1u << 6) | (1u << 7) | (1u << 17) | (1u << 18));
         }
     }
+    if (s->opt->deterministic) {
+        /* No hardware randomness: rdrand (leaf 1 ECX 30), rdseed (leaf 7 EBX 18). */
+        if (leaf == 1)
+            c &= ~(1u << 30);
+        if (leaf == 7 && subleaf == 0)
+            b &= ~(1u << 18);
+    }
     regs[0] = a;
     regs[1] = b;
     regs[2] = c;
     regs[3] = d;
+}
+
+void session_exec_stop(struct session *s, struct tracee *t, uint64_t rsp)
+{
+    if (t->det && determ_exec(t->det, t->memfd, rsp) != 0)
+        diag_warn("--deterministic: unable to rewrite the auxiliary vector of process %d",
+                  (int)t->pid);
+}
+
+int session_syscall_done(struct session *s, struct tracee *t, uint64_t nr, const uint64_t args[6],
+                         int64_t *ret)
+{
+    if (!t->det)
+        return 0;
+    return determ_syscall(t->det, t->memfd, nr, args, ret, cons_executed(t->cons));
+}
+
+int session_rdtsc(struct session *s, struct tracee *t, uint64_t *tsc)
+{
+    if (!t->det)
+        return 0;
+    *tsc = determ_tsc(cons_executed(t->cons));
+    return 1;
 }
 
 /* Request codes (valgrind.h, callgrind.h, cachegrind.h). */

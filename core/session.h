@@ -15,6 +15,7 @@
 #include "core/base/diag.h"
 #include "core/consumer.h"
 #include "core/decode.h"
+#include "core/determ.h"
 #include "core/options.h"
 #include "core/sym.h"
 
@@ -25,6 +26,7 @@ struct tracee {
     struct consumer *cons;
     char *cmd;              /* the cmd: line */
     unsigned seq;           /* profiles written so far (%n, DUMP_STATS) */
+    struct determ *det;     /* --deterministic state, or NULL */
     struct tracee *next;
 };
 
@@ -66,8 +68,20 @@ int session_exec(struct session *s, struct tracee *t);
 /* t ended with wait status wstatus: write its profile and summary, free it. */
 void session_tracee_exit(struct session *s, struct tracee *t, int wstatus);
 
+/* t stopped at an exec (its first instruction), stack pointer rsp at argc:
+ * under --deterministic, fix AT_RANDOM and hide the vDSO. */
+void session_exec_stop(struct session *s, struct tracee *t, uint64_t rsp);
+
+/* A system call completed (nr, args[6], result *ret).  Returns 1 if *ret was
+ * changed and must be written back to the program's RAX. */
+int session_syscall_done(struct session *s, struct tracee *t, uint64_t nr, const uint64_t args[6],
+                         int64_t *ret);
+
+/* 1 if rdtsc/rdtscp must be virtualized (--deterministic); *tsc gets the value. */
+int session_rdtsc(struct session *s, struct tracee *t, uint64_t *tsc);
+
 /* Virtualized cpuid: the host's values, with AVX-512 and AMX hidden unless
- * --cpuid=native. */
+ * --cpuid=native, and rdrand/rdseed hidden under --deterministic. */
 void session_cpuid(struct session *s, uint32_t leaf, uint32_t subleaf, uint64_t regs[4]);
 
 /* A Valgrind client request with argument block args[0..5] (request code

@@ -35,8 +35,8 @@ struct thread {
     uint64_t pend_addr[DEC_MAX_ACCESSES];
     uint32_t pend_present;
     int pend_rep;       /* a rep iteration: check for Cachegrind's final Ir */
-    int pend_syscall;   /* a syscall: number and args for map changes */
-    uint64_t sysno, sysarg2;
+    int pend_syscall;   /* a syscall: number and args (map changes, --deterministic) */
+    uint64_t sysno, sysargs[6];
     struct thread *next;
 };
 
@@ -208,7 +208,7 @@ static int rep_final_check(const struct cons_insn *in, const struct user_regs_st
 }
 
 /* The pending instruction executed: count it, and what follows from it. */
-static void commit(struct engine *g, struct thread *th, const struct user_regs_struct *u)
+static void commit(struct engine *g, struct thread *th, struct user_regs_struct *u)
 {
     const struct cons_insn *in = th->pend;
     if (!in)
@@ -217,11 +217,18 @@ static void commit(struct engine *g, struct thread *th, const struct user_regs_s
     cons_exec(th->t->cons, in, th->pend_addr, th->pend_present);
     if (th->pend_rep && u && u->rip != in->addr && rep_final_check(in, u))
         cons_exec(th->t->cons, in, NULL, 0);
+    if (!th->pend_syscall || !u)
+        return;
     /* New or removed code: forget descriptions and symbols. */
-    if (th->pend_syscall && u && (long long)u->rax >= 0 &&
+    if ((long long)u->rax >= 0 &&
         (th->sysno == SYS_munmap || th->sysno == SYS_mremap ||
-         ((th->sysno == SYS_mmap || th->sysno == SYS_mprotect) && (th->sysarg2 & 4))))
+         ((th->sysno == SYS_mmap || th->sysno == SYS_mprotect) && (th->sysargs[2] & 4))))
         session_maps_changed(g->s, th->t);
+    int64_t ret = (int64_t)u->rax;
+    if (session_syscall_done(g->s, th->t, th->sysno, th->sysargs, &ret)) {
+        u->rax = (uint64_t)ret;
+        ptrace(PTRACE_SETREGS, th->tid, 0, u);
+    }
 }
 
 /* The thread is stopped after a step (or at its start): count what executed,
@@ -256,6 +263,17 @@ static void run_thread(struct engine *g, struct thread *th)
             ptrace(PTRACE_SETREGS, th->tid, 0, &u);
             continue;
         }
+        uint64_t tsc;
+        if (d->flow == DEC_FLOW_RDTSC && session_rdtsc(s, t, &tsc)) {
+            cons_exec(t->cons, in, NULL, 0);
+            u.rax = tsc & 0xffffffffu;
+            u.rdx = tsc >> 32;
+            if (in->bytes[2] == 0xf9) /* rdtscp: TSC_AUX in ecx */
+                u.rcx = 0;
+            u.rip += d->len;
+            ptrace(PTRACE_SETREGS, th->tid, 0, &u);
+            continue;
+        }
         if (d->flow == DEC_FLOW_CLREQ) {
             uint64_t args[6] = {0};
             cons_exec(t->cons, in, NULL, 0);
@@ -283,7 +301,12 @@ static void run_thread(struct engine *g, struct thread *th)
         }
         th->pend_syscall = d->flow == DEC_FLOW_SYSCALL;
         th->sysno = u.rax;
-        th->sysarg2 = u.rdx;
+        th->sysargs[0] = u.rdi;
+        th->sysargs[1] = u.rsi;
+        th->sysargs[2] = u.rdx;
+        th->sysargs[3] = u.r10;
+        th->sysargs[4] = u.r8;
+        th->sysargs[5] = u.r9;
         break;
     }
     ptrace(PTRACE_SINGLESTEP, th->tid, 0, 0);
@@ -303,6 +326,14 @@ static int signal_caught(pid_t tid, int sig)
             mask = strtoull(line + 7, NULL, 16);
     fclose(f);
     return (mask >> (sig - 1)) & 1;
+}
+
+/* A process is at its exec: let the session prepare it (--deterministic). */
+static void exec_stop(struct engine *g, struct thread *th)
+{
+    struct user_regs_struct u;
+    if (ptrace(PTRACE_GETREGS, th->tid, 0, &u) == 0)
+        session_exec_stop(g->s, th->t, u.rsp);
 }
 
 /* Is this SIGTRAP the end of our single step (or a handler entry after a step
@@ -340,6 +371,7 @@ static void on_event(struct engine *g, struct thread *th, int event)
             thread_remove(g, th);
             return;
         }
+        exec_stop(g, th);
         break;
     }
     default:
@@ -360,7 +392,9 @@ int step_run(struct session *s, pid_t pid, const char *cmd)
     install_handlers();
 
     struct tracee *t = session_tracee_new(s, pid, NULL, cmd);
-    run_thread(&g, thread_add(&g, pid, t));
+    struct thread *th = thread_add(&g, pid, t);
+    exec_stop(&g, th);
+    run_thread(&g, th);
 
     int main_done = 0;
     while (g.threads || !main_done) {
