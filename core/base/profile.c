@@ -32,16 +32,29 @@
 
 /* ------------------------------------------------------------------ table */
 
+/* One cost line.  Cells live in fixed-size chunks and never move. */
 struct cell {
-    const char *file; /* interned in profile.in */
-    const char *fn;   /* interned in profile.in */
     unsigned long line;
     int64_t counts[];
 };
 
-struct slot {
+/* One (file, fn) pair and its cells.  While cells arrive in ascending line
+ * order (always, for files Cachegrind wrote) a new line is a plain append and
+ * a repeated one is found by binary search; the first out-of-order line
+ * switches the function to a small hash table of its own. */
+struct func {
+    const char *file; /* interned in profile.in */
+    const char *fn;   /* interned in profile.in */
+    struct cell **cells;
+    size_t n, cap;
+    uint32_t *hidx;   /* NULL, or open addressing: index+1 into cells, 0 = empty */
+    size_t hcap;
+    int sorted;       /* cells[] ascending by line */
+};
+
+struct fslot {
     uint64_t hash;
-    struct cell *cell;
+    struct func *f;
 };
 
 #define CHUNK_CELLS 4096
@@ -65,11 +78,15 @@ struct profile {
     size_t stride; /* bytes per cell */
     char **chunks;
     size_t n_chunks, chunk_used, n_cells;
-    struct slot *tab;
-    size_t tab_cap;
+    struct func **funcs; /* in order of creation */
+    size_t n_funcs, funcs_cap;
+    struct fslot *ftab;  /* (file, fn) -> func */
+    size_t ftab_cap;
 
     struct profile_entry *sorted, *unsorted;
     size_t sorted_n, unsorted_n; /* cells covered (valid while == n_cells) */
+    struct profile_pair *pairs;
+    size_t pairs_cells, pairs_funcs; /* what p->pairs covers */
 
     struct origins *orig; /* indexed by intern id of the (modified) file name */
     size_t orig_cap;
@@ -82,9 +99,9 @@ struct profile *profile_new(void)
 {
     struct profile *p = xcalloc(1, sizeof *p);
     p->in = intern_new();
-    p->tab_cap = 1024;
-    p->tab = xcalloc(p->tab_cap, sizeof *p->tab);
-    p->sorted_n = p->unsorted_n = (size_t)-1;
+    p->ftab_cap = 256;
+    p->ftab = xcalloc(p->ftab_cap, sizeof *p->ftab);
+    p->sorted_n = p->unsorted_n = p->pairs_cells = (size_t)-1;
     return p;
 }
 
@@ -102,9 +119,16 @@ void profile_free(struct profile *p)
     for (size_t i = 0; i < p->n_chunks; i++)
         free(p->chunks[i]);
     free(p->chunks);
-    free(p->tab);
+    for (size_t i = 0; i < p->n_funcs; i++) {
+        free(p->funcs[i]->cells);
+        free(p->funcs[i]->hidx);
+        free(p->funcs[i]);
+    }
+    free(p->funcs);
+    free(p->ftab);
     free(p->sorted);
     free(p->unsorted);
+    free(p->pairs);
     for (size_t i = 0; i < p->orig_cap; i++)
         free(p->orig[i].v);
     free(p->orig);
@@ -201,40 +225,92 @@ static uint64_t pair_hash(const char *file, const char *fn)
     return intern_mix(((uint64_t)intern_id(file) << 32) ^ intern_id(fn) ^ 0x5bd1e9955bd1e995ULL);
 }
 
-static uint64_t cell_hash(uint64_t pair, unsigned long line)
-{
-    return intern_mix(pair + (uint64_t)line * 0x9e3779b97f4a7c15ULL);
-}
+static uint64_t line_hash(unsigned long line) { return intern_mix((uint64_t)line * 0x9e3779b97f4a7c15ULL); }
 
-static void tab_grow(struct profile *p)
+/* The record of interned (file, fn), created on first use. */
+static struct func *func_get(struct profile *p, const char *file, const char *fn)
 {
-    size_t cap = p->tab_cap * 2;
-    struct slot *tab = xcalloc(cap, sizeof *tab);
-    for (size_t i = 0; i < p->tab_cap; i++) {
-        if (!p->tab[i].cell)
-            continue;
-        size_t j = p->tab[i].hash & (cap - 1);
-        while (tab[j].cell)
-            j = (j + 1) & (cap - 1);
-        tab[j] = p->tab[i];
-    }
-    free(p->tab);
-    p->tab = tab;
-    p->tab_cap = cap;
-}
-
-/* The cell of interned (file, fn) and line; pair = pair_hash(file, fn). */
-static struct cell *cell_get(struct profile *p, const char *file, const char *fn, uint64_t pair,
-                             unsigned long line)
-{
-    uint64_t h = cell_hash(pair, line);
-    size_t mask = p->tab_cap - 1, j = h & mask;
-    struct slot *s;
-    while ((s = &p->tab[j])->cell) {
-        struct cell *c = s->cell;
-        if (s->hash == h && c->line == line && c->fn == fn && c->file == file)
-            return c;
+    uint64_t h = pair_hash(file, fn);
+    size_t mask = p->ftab_cap - 1, j = h & mask;
+    struct fslot *s;
+    while ((s = &p->ftab[j])->f) {
+        if (s->hash == h && s->f->file == file && s->f->fn == fn)
+            return s->f;
         j = (j + 1) & mask;
+    }
+    struct func *f = xcalloc(1, sizeof *f);
+    f->file = file;
+    f->fn = fn;
+    f->sorted = 1;
+    s->hash = h;
+    s->f = f;
+    if (p->n_funcs == p->funcs_cap) {
+        p->funcs_cap = p->funcs_cap ? p->funcs_cap * 2 : 256;
+        p->funcs = xrealloc(p->funcs, p->funcs_cap * sizeof *p->funcs);
+    }
+    p->funcs[p->n_funcs++] = f;
+    if (p->n_funcs * 2 > p->ftab_cap) {
+        size_t cap = p->ftab_cap * 2;
+        struct fslot *tab = xcalloc(cap, sizeof *tab);
+        for (size_t i = 0; i < p->ftab_cap; i++) {
+            if (!p->ftab[i].f)
+                continue;
+            size_t k = p->ftab[i].hash & (cap - 1);
+            while (tab[k].f)
+                k = (k + 1) & (cap - 1);
+            tab[k] = p->ftab[i];
+        }
+        free(p->ftab);
+        p->ftab = tab;
+        p->ftab_cap = cap;
+    }
+    return f;
+}
+
+static void hidx_put(struct func *f, size_t idx)
+{
+    size_t mask = f->hcap - 1, j = line_hash(f->cells[idx]->line) & mask;
+    while (f->hidx[j])
+        j = (j + 1) & mask;
+    f->hidx[j] = (uint32_t)(idx + 1);
+}
+
+static void hidx_build(struct func *f)
+{
+    size_t cap = 16;
+    while (cap < f->n * 2 + 2)
+        cap *= 2;
+    free(f->hidx);
+    f->hidx = xcalloc(cap, sizeof *f->hidx);
+    f->hcap = cap;
+    for (size_t i = 0; i < f->n; i++)
+        hidx_put(f, i);
+}
+
+/* The cell of line in f, created zeroed on first use. */
+static struct cell *func_cell(struct profile *p, struct func *f, unsigned long line)
+{
+    if (f->n && !(f->sorted && line > f->cells[f->n - 1]->line)) {
+        if (f->hidx) {
+            size_t mask = f->hcap - 1;
+            for (size_t j = line_hash(line) & mask; f->hidx[j]; j = (j + 1) & mask)
+                if (f->cells[f->hidx[j] - 1]->line == line)
+                    return f->cells[f->hidx[j] - 1];
+        } else {
+            size_t lo = 0, hi = f->n;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (f->cells[mid]->line < line)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo < f->n && f->cells[lo]->line == line)
+                return f->cells[lo];
+            /* Out of order: from now on this function needs its hash. */
+            f->sorted = 0;
+            hidx_build(f);
+        }
     }
     if (p->n_chunks == 0 || p->chunk_used == CHUNK_CELLS) {
         p->chunks = xrealloc(p->chunks, (p->n_chunks + 1) * sizeof *p->chunks);
@@ -243,15 +319,20 @@ static struct cell *cell_get(struct profile *p, const char *file, const char *fn
     }
     struct cell *c = (struct cell *)(void *)(p->chunks[p->n_chunks - 1] + p->chunk_used * p->stride);
     p->chunk_used++;
-    c->file = file;
-    c->fn = fn;
     c->line = line;
     memset(c->counts, 0, p->n_ev * sizeof(int64_t));
-    s->hash = h;
-    s->cell = c;
+    if (f->n == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 8;
+        f->cells = xrealloc(f->cells, f->cap * sizeof *f->cells);
+    }
+    f->cells[f->n++] = c;
+    if (f->hidx) {
+        if (f->n * 2 > f->hcap)
+            hidx_build(f);
+        else
+            hidx_put(f, f->n - 1);
+    }
     p->n_cells++;
-    if (p->n_cells * 2 > p->tab_cap)
-        tab_grow(p);
     return c;
 }
 
@@ -260,7 +341,7 @@ int64_t *profile_cell(struct profile *p, const char *file, const char *fn, unsig
     if (p->n_ev == 0)
         return NULL;
     const char *f = intern_str(p->in, file), *g = intern_str(p->in, fn);
-    return cell_get(p, f, g, pair_hash(f, g), line)->counts;
+    return func_cell(p, func_get(p, f, g), line)->counts;
 }
 
 size_t profile_n_cells(const struct profile *p) { return p->n_cells; }
@@ -274,15 +355,36 @@ size_t profile_unsorted(struct profile *p, const struct profile_entry **out)
 {
     if (p->unsorted_n != p->n_cells) {
         free(p->unsorted);
-        p->unsorted = xmalloc(p->n_cells * sizeof *p->unsorted);
-        for (size_t i = 0; i < p->n_cells; i++) {
-            struct cell *c = cell_at(p, i);
-            p->unsorted[i] = (struct profile_entry){c->file, c->fn, c->line, c->counts};
+        p->unsorted = xmalloc((p->n_cells + 1) * sizeof *p->unsorted);
+        size_t k = 0;
+        for (size_t i = 0; i < p->n_funcs; i++) {
+            const struct func *f = p->funcs[i];
+            for (size_t j = 0; j < f->n; j++)
+                p->unsorted[k++] = (struct profile_entry){f->file, f->fn, f->cells[j]->line,
+                                                          f->cells[j]->counts};
         }
         p->unsorted_n = p->n_cells;
     }
     *out = p->unsorted;
     return p->n_cells;
+}
+
+size_t profile_pairs(struct profile *p, const struct profile_pair **out)
+{
+    if (p->pairs_cells != p->n_cells || p->pairs_funcs != p->n_funcs) {
+        free(p->pairs);
+        p->pairs = xmalloc((p->n_funcs + 1) * sizeof *p->pairs);
+        size_t first = 0;
+        for (size_t i = 0; i < p->n_funcs; i++) {
+            const struct func *f = p->funcs[i];
+            p->pairs[i] = (struct profile_pair){f->file, f->fn, first, f->n};
+            first += f->n;
+        }
+        p->pairs_cells = p->n_cells;
+        p->pairs_funcs = p->n_funcs;
+    }
+    *out = p->pairs;
+    return p->n_funcs;
 }
 
 /* Ranks of all interned names in strcmp order, indexed by intern id. */
@@ -292,17 +394,20 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(rank_names[*(const uint32_t *)a], rank_names[*(const uint32_t *)b]);
 }
 
-struct skey {
+struct fkey {
     uint64_t names; /* file rank << 32 | fn rank */
-    unsigned long line;
-    struct cell *cell;
+    struct func *f;
 };
 
-static int cmp_skey(const void *a, const void *b)
+static int cmp_fkey(const void *a, const void *b)
 {
-    const struct skey *x = a, *y = b;
-    if (x->names != y->names)
-        return x->names < y->names ? -1 : 1;
+    const struct fkey *x = a, *y = b;
+    return x->names < y->names ? -1 : x->names > y->names;
+}
+
+static int cmp_cellp(const void *a, const void *b)
+{
+    const struct cell *x = *(struct cell *const *)a, *y = *(struct cell *const *)b;
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
@@ -327,25 +432,35 @@ size_t profile_sorted(struct profile *p, const struct profile_entry **out)
     for (size_t i = 0; i < n_names; i++)
         rank[order[i]] = (uint32_t)i;
 
-    struct skey *k = xmalloc((p->n_cells + 1) * sizeof *k);
-    int in_order = 1;
-    for (size_t i = 0; i < p->n_cells; i++) {
-        struct cell *c = cell_at(p, i);
-        k[i].names = (uint64_t)rank[intern_id(c->file)] << 32 | rank[intern_id(c->fn)];
-        k[i].line = c->line;
-        k[i].cell = c;
-        if (i && in_order && cmp_skey(&k[i - 1], &k[i]) > 0)
-            in_order = 0;
+    struct fkey *k = xmalloc((p->n_funcs + 1) * sizeof *k);
+    for (size_t i = 0; i < p->n_funcs; i++) {
+        struct func *f = p->funcs[i];
+        k[i].names = (uint64_t)rank[intern_id(f->file)] << 32 | rank[intern_id(f->fn)];
+        k[i].f = f;
     }
-    if (!in_order)
-        qsort(k, p->n_cells, sizeof *k, cmp_skey);
+    qsort(k, p->n_funcs, sizeof *k, cmp_fkey);
     free(p->sorted);
     p->sorted = xmalloc((p->n_cells + 1) * sizeof *p->sorted);
-    for (size_t i = 0; i < p->n_cells; i++) {
-        struct cell *c = k[i].cell;
-        p->sorted[i] = (struct profile_entry){c->file, c->fn, c->line, c->counts};
+    struct cell **tmp = NULL;
+    size_t tmp_cap = 0, m = 0;
+    for (size_t i = 0; i < p->n_funcs; i++) {
+        struct func *f = k[i].f;
+        struct cell **cells = f->cells;
+        if (!f->sorted) {
+            /* Sort a copy: cells[] order is what the hash indexes point at. */
+            if (tmp_cap < f->n) {
+                tmp_cap = f->n;
+                tmp = xrealloc(tmp, tmp_cap * sizeof *tmp);
+            }
+            memcpy(tmp, f->cells, f->n * sizeof *tmp);
+            qsort(tmp, f->n, sizeof *tmp, cmp_cellp);
+            cells = tmp;
+        }
+        for (size_t j = 0; j < f->n; j++)
+            p->sorted[m++] = (struct profile_entry){f->file, f->fn, cells[j]->line, cells[j]->counts};
     }
     p->sorted_n = p->n_cells;
+    free(tmp);
     free(k);
     free(names);
     free(order);
@@ -462,20 +577,15 @@ int profile_add(struct profile *dst, const struct profile *src, int sign, struct
         if (!same)
             return diag_set(e, "events in data files don't match");
     }
-    const char *lf = NULL, *lg = NULL, *f = NULL, *g = NULL;
-    uint64_t pair = 0;
-    for (size_t i = 0; i < src->n_cells; i++) {
-        const struct cell *c = cell_at(src, i);
-        if (c->file != lf || c->fn != lg) {
-            lf = c->file;
-            lg = c->fn;
-            f = intern_strn(dst->in, lf, intern_len(lf));
-            g = intern_strn(dst->in, lg, intern_len(lg));
-            pair = pair_hash(f, g);
+    for (size_t i = 0; i < src->n_funcs; i++) {
+        const struct func *sf = src->funcs[i];
+        struct func *df = func_get(dst, intern_strn(dst->in, sf->file, intern_len(sf->file)),
+                                   intern_strn(dst->in, sf->fn, intern_len(sf->fn)));
+        for (size_t j = 0; j < sf->n; j++) {
+            struct cell *d = func_cell(dst, df, sf->cells[j]->line);
+            if (add_counts(d->counts, sf->cells[j]->counts, dst->n_ev, sign) < 0)
+                return diag_set(e, "counts overflow 64 bits when adding profiles");
         }
-        struct cell *d = cell_get(dst, f, g, pair, c->line);
-        if (add_counts(d->counts, c->counts, dst->n_ev, sign) < 0)
-            return diag_set(e, "counts overflow 64 bits when adding profiles");
     }
     for (size_t id = 0; id < src->orig_cap; id++) {
         const struct origins *o = &src->orig[id];
@@ -733,7 +843,7 @@ int profile_read_stream(struct profile *p, FILE *f, const char *name,
     int have_events = 0, have_summary = 0, rc = -1;
     const char *file = NULL, *fn = NULL;
     const char *unspecified = intern_str(p->in, "<unspecified>");
-    uint64_t pair = 0;
+    struct func *cur = NULL;
     int64_t v[PROFILE_MAX_EVENTS];
 
     char *s;
@@ -775,7 +885,7 @@ int profile_read_stream(struct profile *p, FILE *f, const char *name,
                 rerr(&r, "counts overflow 64 bits");
                 goto out;
             }
-            struct cell *cl = cell_get(p, file, fn, pair, line);
+            struct cell *cl = func_cell(p, cur, line);
             if (add_counts(cl->counts, v, p->n_ev, r.sign) < 0) {
                 rerr(&r, "counts overflow 64 bits");
                 goto out;
@@ -812,7 +922,7 @@ int profile_read_stream(struct profile *p, FILE *f, const char *name,
                 }
                 fn = map_name(&r, r.o->mod_funcname, &r.memo_fn, &r.memo_fn_cap, nm);
             }
-            pair = pair_hash(file, fn);
+            cur = func_get(p, file, fn);
             continue;
         }
         if (starts(s, len, "summary:", 8)) {

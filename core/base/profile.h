@@ -60,9 +60,23 @@ struct profile_entry {
     const int64_t *counts;
 };
 
-/* All cells in the order they were created (cheap: no sorting), same entry
- * format and lifetime as profile_sorted. */
+/* All cells without sorting (cheap), same entry format and lifetime as
+ * profile_sorted: grouped by (file, fn) pair, pairs in order of first
+ * appearance, each pair's lines in order of first appearance. */
 size_t profile_unsorted(struct profile *p, const struct profile_entry **out);
+
+/* Every (file, fn) pair seen, in profile_unsorted's order: its cells are
+ * entries [first, first + n) of that array.  Includes pairs without cells
+ * (n == 0): the reader records the pair of each fn= line, and the
+ * (file, "<unspecified>") pair of each fl= line, even when no cost line
+ * follows - cg_annotate 3.21+ lists such pairs, with zero counts, at
+ * --threshold=0.  Owned by p, valid until p is next modified. */
+struct profile_pair {
+    const char *file;
+    const char *fn;
+    size_t first, n;
+};
+size_t profile_pairs(struct profile *p, const struct profile_pair **out);
 
 /* All cells sorted as Cachegrind writes them: file name bytewise (strcmp), then
  * function name bytewise, then line ascending.  Returns the count; *out points

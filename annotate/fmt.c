@@ -1,0 +1,188 @@
+/* fmt.c - see fmt.h.  Small, exact formatting helpers; no layout decisions. */
+#include "annotate/fmt.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t fmt_commify(char *dst, int64_t v)
+{
+    char tmp[FMT_NUM_MAX];
+    size_t k = sizeof tmp, digits = 0;
+    uint64_t x = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        if (digits && digits % 3 == 0)
+            tmp[--k] = ',';
+        tmp[--k] = (char)('0' + x % 10);
+        x /= 10;
+        digits++;
+    } while (x);
+    if (v < 0)
+        tmp[--k] = '-';
+    size_t len = sizeof tmp - k;
+    memcpy(dst, tmp + k, len);
+    dst[len] = 0;
+    return len;
+}
+
+size_t fmt_perc(char *dst, int64_t v, int64_t total)
+{
+    /* Python: v * 100 / total, with ints: the product is exact and the true
+     * division correctly rounded.  Doubles give the same result whenever both
+     * operands are exact in 53 bits; beyond that long double is as close as
+     * we can cheaply get. */
+    __int128 num = (__int128)v * 100;
+    const __int128 lim = (__int128)1 << 53;
+    double q;
+    if (num > -lim && num < lim && total > -(int64_t)(1LL << 53) && total < (int64_t)(1LL << 53))
+        q = (double)(int64_t)num / (double)total;
+    else
+        q = (double)((long double)num / (long double)total);
+    int n = snprintf(dst, FMT_NUM_MAX, "%.1f", q);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+void fmt_pyfloat(char *dst, double x)
+{
+    if (isnan(x)) {
+        strcpy(dst, "nan");
+        return;
+    }
+    if (isinf(x)) {
+        strcpy(dst, x < 0 ? "-inf" : "inf");
+        return;
+    }
+    /* Shortest decimal that reads back as x, as Python's repr does. */
+    char buf[40];
+    int prec;
+    for (prec = 0; prec < 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*e", prec, x);
+        if (strtod(buf, NULL) == x)
+            break;
+    }
+    /* buf is "[-]d[.ddd]e[+-]XX": collect the digits and the exponent. */
+    char digits[24];
+    size_t nd = 0;
+    const char *s = buf;
+    int neg = 0;
+    if (*s == '-') {
+        neg = 1;
+        s++;
+    }
+    for (; *s && *s != 'e'; s++)
+        if (*s >= '0' && *s <= '9')
+            digits[nd++] = *s;
+    int exp = atoi(s + 1);
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    char *o = dst;
+    if (neg)
+        *o++ = '-';
+    if (exp >= -5 + 1 && exp < 16) {
+        /* Fixed notation, always with a fractional part ("1.0"). */
+        if (exp < 0) {
+            *o++ = '0';
+            *o++ = '.';
+            for (int i = 0; i < -exp - 1; i++)
+                *o++ = '0';
+            memcpy(o, digits, nd);
+            o += nd;
+        } else {
+            for (int i = 0; i <= exp; i++)
+                *o++ = (size_t)i < nd ? digits[i] : '0';
+            *o++ = '.';
+            if (nd > (size_t)exp + 1) {
+                memcpy(o, digits + exp + 1, nd - (size_t)exp - 1);
+                o += nd - (size_t)exp - 1;
+            } else {
+                *o++ = '0';
+            }
+        }
+        *o = 0;
+    } else {
+        *o++ = digits[0];
+        if (nd > 1) {
+            *o++ = '.';
+            memcpy(o, digits + 1, nd - 1);
+            o += nd - 1;
+        }
+        sprintf(o, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    }
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    size_t n;
+    unsigned min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+        min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    unsigned cp = c & (0x3f >> (n - 1));
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+size_t fmt_width(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t w = 0;
+    while (*s) {
+        size_t n = utf8_len(s);
+        s += n ? n : 1;
+        w++;
+    }
+    return w;
+}
+
+void fmt_json_str(FILE *f, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    putc('"', f);
+    while (*s) {
+        unsigned c = *s;
+        if (c == '"' || c == '\\') {
+            putc('\\', f);
+            putc((int)c, f);
+            s++;
+        } else if (c < 0x20 || c == 0x7f) {
+            static const char esc[] = "btnvfr";
+            if (c >= 8 && c <= 13 && c != 11)
+                fprintf(f, "\\%c", esc[c - 8]);
+            else
+                fprintf(f, "\\u%04x", c);
+            s++;
+        } else if (c < 0x80) {
+            putc((int)c, f);
+            s++;
+        } else {
+            size_t n = utf8_len(s);
+            if (n) {
+                fwrite(s, 1, n, f);
+                s += n;
+            } else {
+                fprintf(f, "\\u%04x", c);
+                s++;
+            }
+        }
+    }
+    putc('"', f);
+}
