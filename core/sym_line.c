@@ -1,0 +1,711 @@
+/* sym_line.c - DWARF line tables read the way Cachegrind 3.19 reads them.
+ *
+ * Owns: decoding .debug_line (DWARF 2 to 5) into a table of address ranges ->
+ * (file, line), with exactly the file names, ranges and quirks of Valgrind's
+ * own reader (coregrind/m_debuginfo/readdwarf.c, storage.c), which is what
+ * Cachegrind prints as `fl=` and line numbers.  libdw only walks the compile
+ * units and decodes their DW_AT_stmt_list and DW_AT_comp_dir (it resolves
+ * every string form, .debug_str, .debug_line_str and dwz's alternate file);
+ * the line programs themselves are decoded here, because libdw's
+ * dwarf_getsrclines / dwarf_linesrc join directories differently, keep rows
+ * Valgrind drops and pick other rows where several share an address.
+ * Must not: print, exit, or know where the object is mapped (everything is in
+ * link-time addresses).
+ *
+ * The Cachegrind behaviours reproduced here, each marked "Cachegrind-compatible"
+ * where it is implemented:
+ * - file name = directory + "/" + name, where a relative directory (from the
+ *   table, not the file name) is first prefixed with the unit's DW_AT_comp_dir
+ *   and "/"; no normalisation at all.  DWARF < 5: directory 0 is comp_dir (or
+ *   "." when there is none).  DWARF 5: directory 0 is the table's own entry 0.
+ *   An empty directory gives the bare name; a bad file index gives "???".
+ * - a row only starts a range when a previous row exists with a nonzero
+ *   address; every range ends at the next row (or end_sequence); zero-length
+ *   ranges are dropped; a range longer than 4095 bytes, or running backwards,
+ *   shrinks to 1 byte; line numbers above 2^20-1 are dropped.
+ * - a new range that continues the previous one with the same line number is
+ *   merged into it even when the file differs (so the earlier file wins).
+ * - ranges outside the executable segments are dropped; after sorting, a
+ *   range overlapping the next one is cut short at the next one's start.
+ * - is_stmt, discriminators, views and columns are ignored.
+ */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/diag.h"
+#include "core/sym_priv.h"
+
+/* Valgrind stores a range's size in 12 bits and a line number in 20. */
+#define LOC_SIZE_MAX 4095u
+#define LINE_MAX_VG ((1u << 20) - 1)
+
+/* A bounded reader over section bytes; any overrun sets bad and yields 0. */
+struct cur {
+    const uint8_t *p, *end;
+    int bad;
+};
+
+static uint64_t rd_n(struct cur *c, unsigned n)
+{
+    if (c->bad || (size_t)(c->end - c->p) < n) {
+        c->bad = 1;
+        return 0;
+    }
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)c->p[i] << (8 * i);
+    c->p += n;
+    return v;
+}
+
+static uint64_t rd_uleb(struct cur *c)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    for (;;) {
+        if (c->bad || c->p >= c->end) {
+            c->bad = 1;
+            return 0;
+        }
+        uint8_t b = *c->p++;
+        if (shift < 64)
+            v |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+        if (!(b & 0x80))
+            return v;
+    }
+}
+
+static int64_t rd_sleb(struct cur *c)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    uint8_t b;
+    do {
+        if (c->bad || c->p >= c->end) {
+            c->bad = 1;
+            return 0;
+        }
+        b = *c->p++;
+        if (shift < 64)
+            v |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+    } while (b & 0x80);
+    if (shift < 64 && (b & 0x40))
+        v |= ~(uint64_t)0 << shift;
+    return (int64_t)v;
+}
+
+/* A NUL-terminated string in place; NULL (and bad) if it runs off the end. */
+static const char *rd_str(struct cur *c)
+{
+    if (c->bad)
+        return NULL;
+    const uint8_t *nul = memchr(c->p, 0, (size_t)(c->end - c->p));
+    if (!nul) {
+        c->bad = 1;
+        return NULL;
+    }
+    const char *s = (const char *)c->p;
+    c->p = nul + 1;
+    return s;
+}
+
+static void skip(struct cur *c, uint64_t n)
+{
+    if (c->bad || (uint64_t)(c->end - c->p) < n) {
+        c->bad = 1;
+        return;
+    }
+    c->p += n;
+}
+
+/* The bytes of a section, decompressed; len 0 if absent. */
+struct sect {
+    const uint8_t *p;
+    size_t len;
+};
+
+static struct sect find_section(Elf *elf, const char *name)
+{
+    struct sect s = {NULL, 0};
+    size_t shstrndx;
+    if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+        return s;
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(elf, scn)) != NULL) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+            continue;
+        const char *n = elf_strptr(elf, shstrndx, sh.sh_name);
+        if (!n)
+            continue;
+        int gnu = 0;
+        if (strcmp(n, name) != 0) {
+            /* Old-style GNU compression renames .debug_x to .zdebug_x. */
+            if (!(n[0] == '.' && n[1] == 'z' && strcmp(n + 2, name + 1) == 0))
+                continue;
+            gnu = 1;
+        }
+        /* libdw decompresses in place when it opens the file; do it here
+         * too for sections it did not touch. */
+        if (sh.sh_flags & SHF_COMPRESSED)
+            elf_compress(scn, 0, 0);
+        else if (gnu)
+            elf_compress_gnu(scn, 0, 0);
+        Elf_Data *d = elf_getdata(scn, NULL);
+        if (d && d->d_buf) {
+            s.p = d->d_buf;
+            s.len = d->d_size;
+        }
+        return s;
+    }
+    return s;
+}
+
+/* Everything one line-program reader needs besides the program itself. */
+struct ctx {
+    struct sym_lines *lines;
+    const struct sym_range *rx;
+    size_t nrx;
+    struct intern *strs;
+    struct sect str, line_str;
+    const char *unknown; /* "???" */
+};
+
+/* The name Cachegrind prints for file `name` in directory dir (NULL: none). */
+static const char *file_name(struct ctx *x, const char *dir, const char *name)
+{
+    if (!dir || !dir[0])
+        return intern_str(x->strs, name);
+    /* Cachegrind-compatible: "%s/%s" with no normalisation, even when name
+     * is itself absolute. */
+    size_t dl = strlen(dir), nl = strlen(name);
+    char *buf = xmalloc(dl + 1 + nl + 1);
+    memcpy(buf, dir, dl);
+    buf[dl] = '/';
+    memcpy(buf + dl + 1, name, nl + 1);
+    const char *full = intern_str(x->strs, buf);
+    free(buf);
+    return full;
+}
+
+static int in_rx(const struct ctx *x, uint64_t lo, uint64_t hi_incl)
+{
+    for (size_t i = 0; i < x->nrx; i++)
+        if (lo >= x->rx[i].lo && hi_incl < x->rx[i].hi)
+            return 1;
+    return 0;
+}
+
+/* One range [this, next) of line `line` in file, with Valgrind's checks. */
+static void add_range(struct ctx *x, const char *file, uint64_t this, uint64_t next, uint32_t line)
+{
+    if (this == next)
+        return;
+    uint64_t size = next - this;
+    /* Cachegrind-compatible: backwards or over-long ranges become 1 byte. */
+    if (this > next || size > LOC_SIZE_MAX)
+        size = 1;
+    if (!in_rx(x, this, this + size - 1))
+        return;
+    /* Cachegrind-compatible: Valgrind's line number is a signed int limited
+     * to 20 bits; others are dropped. */
+    if ((int32_t)line < 0 || line > LINE_MAX_VG)
+        return;
+    struct sym_lines *L = x->lines;
+    if (L->n > 0) {
+        struct sym_lent *prev = &L->v[L->n - 1];
+        /* Cachegrind-compatible: Valgrind merges a range into the previous
+         * one when it continues it with the same line number, without
+         * comparing files. */
+        if (prev->line == line && prev->addr + prev->size == this && prev->size + size <= LOC_SIZE_MAX) {
+            prev->size += (uint32_t)size;
+            return;
+        }
+    }
+    if (L->n == L->cap) {
+        L->cap = L->cap ? 2 * L->cap : 1024;
+        L->v = xrealloc(L->v, L->cap * sizeof *L->v);
+    }
+    L->v[L->n++] = (struct sym_lent){this, (uint32_t)size, line, file};
+}
+
+/* A path string of a DWARF 5 directory or file entry; NULL for forms Valgrind
+ * does not read (the unit is then abandoned). */
+static const char *line_str(struct ctx *x, struct cur *c, uint64_t form, int is64)
+{
+    uint64_t off;
+    switch (form) {
+    case DW_FORM_string:
+        return rd_str(c);
+    case DW_FORM_strp:
+    case DW_FORM_line_strp: {
+        off = rd_n(c, is64 ? 8 : 4);
+        const struct sect *s = form == DW_FORM_strp ? &x->str : &x->line_str;
+        if (c->bad || off >= s->len || !memchr(s->p + off, 0, s->len - off))
+            return NULL;
+        return (const char *)s->p + off;
+    }
+    default:
+        return NULL;
+    }
+}
+
+/* Skips an entry field Valgrind does not use; 0, or -1 for an unknown form. */
+static int skip_form(struct cur *c, uint64_t form, int is64)
+{
+    switch (form) {
+    case DW_FORM_block:
+        skip(c, rd_uleb(c));
+        break;
+    case DW_FORM_block1:
+        skip(c, rd_n(c, 1));
+        break;
+    case DW_FORM_block2:
+        skip(c, rd_n(c, 2));
+        break;
+    case DW_FORM_block4:
+        skip(c, rd_n(c, 4));
+        break;
+    case DW_FORM_flag:
+    case DW_FORM_data1:
+        skip(c, 1);
+        break;
+    case DW_FORM_data2:
+        skip(c, 2);
+        break;
+    case DW_FORM_data4:
+        skip(c, 4);
+        break;
+    case DW_FORM_data8:
+        skip(c, 8);
+        break;
+    case DW_FORM_data16:
+        skip(c, 16);
+        break;
+    case DW_FORM_string:
+        rd_str(c);
+        break;
+    case DW_FORM_strp:
+    case DW_FORM_line_strp:
+    case DW_FORM_sec_offset:
+        skip(c, is64 ? 8 : 4);
+        break;
+    case DW_FORM_udata:
+        rd_uleb(c);
+        break;
+    case DW_FORM_sdata:
+        rd_sleb(c);
+        break;
+    default:
+        return -1;
+    }
+    return c->bad ? -1 : 0;
+}
+
+/* A directory, made absolute against comp_dir the way Valgrind does. */
+static const char *join_dir(const char *comp_dir, const char *d, char **owned)
+{
+    /* Cachegrind-compatible: a relative directory gets comp_dir + "/" in
+     * front when comp_dir is present and not empty, so glibc's "./string"
+     * unit with directory "../sysdeps/x86" gives "./string/../sysdeps/x86". */
+    if (d[0] != '/' && comp_dir && comp_dir[0]) {
+        size_t cl = strlen(comp_dir), dl = strlen(d);
+        char *buf = xmalloc(cl + 1 + dl + 1);
+        memcpy(buf, comp_dir, cl);
+        buf[cl] = '/';
+        memcpy(buf + cl + 1, d, dl + 1);
+        *owned = buf;
+        return buf;
+    }
+    *owned = NULL;
+    return d;
+}
+
+/* Growable arrays of directory names (owned or borrowed) and file indexes. */
+struct dirs {
+    const char **v;
+    char **own;
+    size_t n, cap;
+};
+
+static void dirs_push(struct dirs *d, const char *s, char *owned)
+{
+    if (d->n == d->cap) {
+        d->cap = d->cap ? 2 * d->cap : 16;
+        d->v = xrealloc(d->v, d->cap * sizeof *d->v);
+        d->own = xrealloc(d->own, d->cap * sizeof *d->own);
+    }
+    d->v[d->n] = s;
+    d->own[d->n++] = owned;
+}
+
+struct files {
+    const char **v;
+    size_t n, cap;
+};
+
+static void files_push(struct files *f, const char *file)
+{
+    if (f->n == f->cap) {
+        f->cap = f->cap ? 2 * f->cap : 16;
+        f->v = xrealloc(f->v, f->cap * sizeof *f->v);
+    }
+    f->v[f->n++] = file;
+}
+
+/* The state machine registers Valgrind keeps. */
+struct smr {
+    uint64_t last_address, address;
+    uint32_t last_file, last_line, file, line;
+};
+
+static void smr_reset(struct smr *r)
+{
+    *r = (struct smr){0, 0, 1, 1, 1, 1};
+}
+
+static const char *file_ix(const struct ctx *x, const struct files *f, uint32_t ix)
+{
+    /* Cachegrind-compatible: an index outside the table is Valgrind's "null"
+     * file, printed as "???" (with the line number kept). */
+    return ix < f->n && f->v[ix] ? f->v[ix] : x->unknown;
+}
+
+/* A row: close the range opened by the previous row. */
+static void row(struct ctx *x, struct smr *r, const struct files *f)
+{
+    /* Cachegrind-compatible: a range is only added when the previous row's
+     * address is nonzero. */
+    if (r->last_address)
+        add_range(x, file_ix(x, f, r->last_file), r->last_address, r->address, r->last_line);
+    r->last_address = r->address;
+    r->last_file = r->file;
+    r->last_line = r->line;
+}
+
+/* Decodes the line program at offset off of .debug_line for a unit whose
+ * DW_AT_comp_dir is comp_dir (NULL if absent). */
+static void read_program(struct ctx *x, struct sect line, uint64_t off, const char *comp_dir)
+{
+    if (off >= line.len)
+        return;
+    struct cur c = {line.p + off, line.p + line.len, 0};
+    uint64_t len = rd_n(&c, 4);
+    int is64 = 0;
+    if (len == 0xffffffffu) {
+        is64 = 1;
+        len = rd_n(&c, 8);
+    }
+    if (c.bad || len > (uint64_t)(c.end - c.p))
+        return;
+    c.end = c.p + len;
+    unsigned version = (unsigned)rd_n(&c, 2);
+    if (version < 2 || version > 5)
+        return;
+    if (version >= 5)
+        skip(&c, 2); /* address_size, segment_selector_size */
+    rd_n(&c, is64 ? 8 : 4); /* header_length: Valgrind reads on sequentially */
+    unsigned min_insn = (unsigned)rd_n(&c, 1);
+    if (version >= 4 && rd_n(&c, 1) != 1)
+        return; /* VLIW: Valgrind gives up on the unit too */
+    rd_n(&c, 1); /* default_is_stmt */
+    int line_base = (int8_t)rd_n(&c, 1);
+    unsigned line_range = (unsigned)rd_n(&c, 1);
+    unsigned opcode_base = (unsigned)rd_n(&c, 1);
+    const uint8_t *std_lens = c.p;
+    skip(&c, opcode_base ? opcode_base - 1 : 0);
+    if (c.bad || line_range == 0)
+        return;
+
+    struct dirs d = {0};
+    struct files f = {0};
+    if (version < 5) {
+        /* Cachegrind-compatible: directory 0 and file 0 are implicit;
+         * directory 0 is comp_dir, or "." without one. */
+        dirs_push(&d, comp_dir ? comp_dir : ".", NULL);
+        files_push(&f, NULL);
+        while (!c.bad && c.p < c.end && *c.p) {
+            char *own;
+            const char *s = rd_str(&c);
+            if (!s)
+                break;
+            const char *j = join_dir(comp_dir, s, &own);
+            dirs_push(&d, j, own);
+        }
+        skip(&c, 1);
+        while (!c.bad && c.p < c.end && *c.p) {
+            const char *name = rd_str(&c);
+            uint64_t di = rd_uleb(&c);
+            rd_uleb(&c);
+            rd_uleb(&c);
+            if (c.bad)
+                break;
+            files_push(&f, file_name(x, di < d.n ? d.v[di] : NULL, name));
+        }
+        skip(&c, 1);
+    } else {
+        /* DWARF 5: the tables describe their own entry formats.  Valgrind
+         * keeps one "path" and one "directory index" column number across
+         * both tables; so do we. */
+        uint64_t forms[256];
+        unsigned p_ndx = 0, d_ndx = 0;
+        unsigned nfmt = (unsigned)rd_n(&c, 1);
+        for (unsigned n = 0; n < nfmt; n++) {
+            uint64_t lnct = rd_uleb(&c), form = rd_uleb(&c);
+            if (lnct == DW_LNCT_path)
+                p_ndx = n;
+            forms[n] = form;
+        }
+        uint64_t ndirs = rd_uleb(&c);
+        for (uint64_t n = 0; n < ndirs && !c.bad; n++) {
+            for (unsigned k = 0; k < nfmt && !c.bad; k++) {
+                if (k == p_ndx) {
+                    const char *s = line_str(x, &c, forms[k], is64);
+                    if (!s) {
+                        c.bad = 1;
+                        break;
+                    }
+                    char *own;
+                    const char *j = join_dir(comp_dir, s, &own);
+                    dirs_push(&d, j, own);
+                } else if (skip_form(&c, forms[k], is64) != 0) {
+                    c.bad = 1;
+                }
+            }
+        }
+        nfmt = (unsigned)rd_n(&c, 1);
+        for (unsigned n = 0; n < nfmt; n++) {
+            uint64_t lnct = rd_uleb(&c), form = rd_uleb(&c);
+            if (lnct == DW_LNCT_path)
+                p_ndx = n;
+            if (lnct == DW_LNCT_directory_index)
+                d_ndx = n;
+            forms[n] = form;
+        }
+        uint64_t nfiles = rd_uleb(&c);
+        for (uint64_t n = 0; n < nfiles && !c.bad; n++) {
+            const char *name = NULL;
+            uint64_t di = 0;
+            for (unsigned k = 0; k < nfmt && !c.bad; k++) {
+                if (k == p_ndx) {
+                    name = line_str(x, &c, forms[k], is64);
+                    if (!name)
+                        c.bad = 1;
+                } else if (k == d_ndx) {
+                    switch (forms[k]) {
+                    case DW_FORM_data1:
+                        di = rd_n(&c, 1);
+                        break;
+                    case DW_FORM_data2:
+                        di = rd_n(&c, 2);
+                        break;
+                    case DW_FORM_udata:
+                        di = rd_uleb(&c);
+                        break;
+                    default:
+                        c.bad = 1;
+                    }
+                } else if (skip_form(&c, forms[k], is64) != 0) {
+                    c.bad = 1;
+                }
+            }
+            if (c.bad || !name)
+                break;
+            files_push(&f, file_name(x, di < d.n ? d.v[di] : NULL, name));
+        }
+    }
+
+    struct smr r;
+    smr_reset(&r);
+    while (!c.bad && c.p < c.end) {
+        unsigned op = (unsigned)rd_n(&c, 1);
+        if (op >= opcode_base) {
+            op -= opcode_base;
+            r.address += (uint64_t)(op / line_range) * min_insn;
+            r.line += (uint32_t)((int)(op % line_range) + line_base);
+            row(x, &r, &f);
+            continue;
+        }
+        switch (op) {
+        case 0: /* extended opcode (no name in dwarf.h) */ {
+            uint64_t elen = rd_uleb(&c);
+            if (elen == 0)
+                break; /* Valgrind warns and carries on at the next byte */
+            unsigned eop = (unsigned)rd_n(&c, 1);
+            switch (eop) {
+            case DW_LNE_end_sequence:
+                if (r.last_address)
+                    add_range(x, file_ix(x, &f, r.last_file), r.last_address, r.address, r.last_line);
+                smr_reset(&r);
+                break;
+            case DW_LNE_set_address:
+                r.address = rd_n(&c, 8);
+                break;
+            case DW_LNE_define_file: {
+                const char *name = rd_str(&c);
+                rd_uleb(&c);
+                rd_uleb(&c);
+                rd_uleb(&c);
+                if (name)
+                    files_push(&f, file_name(x, NULL, name));
+                break;
+            }
+            case DW_LNE_set_discriminator:
+                rd_uleb(&c);
+                break;
+            default:
+                /* Valgrind does not skip an unknown extended opcode's
+                 * operands; stepping over them by their length is the only
+                 * sane reading, and gcc and clang emit none. */
+                skip(&c, elen - 1);
+                break;
+            }
+            break;
+        }
+        case DW_LNS_copy:
+            row(x, &r, &f);
+            break;
+        case DW_LNS_advance_pc:
+            r.address += (uint64_t)min_insn * rd_uleb(&c);
+            break;
+        case DW_LNS_advance_line:
+            r.line += (uint32_t)rd_sleb(&c);
+            break;
+        case DW_LNS_set_file:
+            r.file = (uint32_t)rd_uleb(&c);
+            break;
+        case DW_LNS_set_column:
+            rd_uleb(&c);
+            break;
+        case DW_LNS_negate_stmt:
+        case DW_LNS_set_basic_block:
+        case DW_LNS_set_prologue_end:
+        case DW_LNS_set_epilogue_begin:
+            break;
+        case DW_LNS_const_add_pc:
+            r.address += (uint64_t)((255 - opcode_base) / line_range) * min_insn;
+            break;
+        case DW_LNS_fixed_advance_pc:
+            r.address += rd_n(&c, 2);
+            break;
+        case DW_LNS_set_isa:
+            rd_uleb(&c);
+            break;
+        default:
+            /* An opcode this reader does not know: skip its operands. */
+            for (unsigned k = std_lens[op - 1]; k > 0; k--)
+                rd_uleb(&c);
+            break;
+        }
+    }
+
+    for (size_t i = 0; i < d.n; i++)
+        free(d.own[i]);
+    free(d.v);
+    free(d.own);
+    free(f.v);
+}
+
+int sym_lines_read(struct sym_lines *lines, Elf *elf, const struct sym_range *rx, size_t nrx,
+                   struct intern *strs)
+{
+    Dwarf *dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
+    if (!dw)
+        return -1;
+    struct ctx x = {lines, rx, nrx, strs, {NULL, 0}, {NULL, 0}, intern_str(strs, "???")};
+    struct sect line = find_section(elf, ".debug_line");
+    x.str = find_section(elf, ".debug_str");
+    x.line_str = find_section(elf, ".debug_line_str");
+    if (!line.len) {
+        dwarf_end(dw);
+        return -1;
+    }
+    Dwarf_CU *cu = NULL;
+    Dwarf_Half version;
+    uint8_t unit_type;
+    Dwarf_Die cudie;
+    while (dwarf_get_units(dw, cu, &cu, &version, &unit_type, &cudie, NULL) == 0) {
+        /* Cachegrind-compatible: only full compile units are read (not
+         * partial, type or skeleton units), in .debug_info order. */
+        if (dwarf_tag(&cudie) != DW_TAG_compile_unit)
+            continue;
+        Dwarf_Attribute a;
+        Dwarf_Word stmt;
+        if (!dwarf_attr(&cudie, DW_AT_stmt_list, &a) || dwarf_formudata(&a, &stmt) != 0)
+            continue;
+        const char *comp_dir = NULL;
+        if (dwarf_attr(&cudie, DW_AT_comp_dir, &a))
+            comp_dir = dwarf_formstring(&a);
+        read_program(&x, line, stmt, comp_dir);
+    }
+    dwarf_end(dw);
+    return 0;
+}
+
+/* An entry with its position in the order Valgrind added it. */
+struct lent_ix {
+    struct sym_lent e;
+    size_t ix;
+};
+
+static int cmp_lent_ix(const void *a, const void *b)
+{
+    const struct lent_ix *x = a, *y = b;
+    if (x->e.addr != y->e.addr)
+        return x->e.addr < y->e.addr ? -1 : 1;
+    /* Equal starts (two units describing one address): keep the order they
+     * were read in, so the later one survives the trimming below.  Valgrind's
+     * own sort leaves this order unspecified. */
+    return x->ix < y->ix ? -1 : x->ix > y->ix;
+}
+
+void sym_lines_finish(struct sym_lines *L)
+{
+    size_t n = L->n;
+    if (n == 0)
+        return;
+    struct lent_ix *t = xmalloc(n * sizeof *t);
+    for (size_t i = 0; i < n; i++)
+        t[i] = (struct lent_ix){L->v[i], i};
+    qsort(t, n, sizeof *t, cmp_lent_ix);
+    for (size_t i = 0; i < n; i++)
+        L->v[i] = t[i].e;
+    free(t);
+    /* Cachegrind-compatible: an entry running into the next is cut at the
+     * next one's start; entries left empty disappear. */
+    for (size_t i = 0; i + 1 < n; i++)
+        if (L->v[i].addr + L->v[i].size > L->v[i + 1].addr)
+            L->v[i].size = (uint32_t)(L->v[i + 1].addr - L->v[i].addr);
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (L->v[i].size > 0)
+            L->v[w++] = L->v[i];
+    L->n = w;
+}
+
+const struct sym_lent *sym_lines_find(const struct sym_lines *L, uint64_t addr)
+{
+    size_t lo = 0, hi = L->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct sym_lent *e = &L->v[mid];
+        if (addr < e->addr)
+            hi = mid;
+        else if (addr - e->addr >= e->size)
+            lo = mid + 1;
+        else
+            return e;
+    }
+    return NULL;
+}
+
+void sym_lines_release(struct sym_lines *L)
+{
+    free(L->v);
+    *L = (struct sym_lines){0};
+}
