@@ -20,6 +20,10 @@
  *   kind tells the engine how many iterations and Ir count (N+1 rule);
  * - sizes are the VEX access sizes (1..32 bytes; x87 80-bit loads 10, fxsave-like
  *   areas their full size): the consumer clamps to the smallest line size;
+ * - AVX2 gathers read every lane: a lane whose mask bit is clear reads 8 or 4
+ *   bytes at [rsp] instead (VEX loads from an ITE address), like Cachegrind;
+ * - docs/decoder.md lists every rule, the Capstone quirks handled and the VEX
+ *   oddities reproduced, with the instruction forms checked against Valgrind;
  * - Valgrind's client-request sequence (16-byte rotate preamble + xchg marker,
  *   19 bytes) decodes as ONE instruction of kind DEC_FLOW_CLREQ, as Cachegrind
  *   counts it.
@@ -31,7 +35,7 @@
 
 #include "core/base/diag.h"
 
-#define DEC_MAX_ACCESSES 16 /* gathers and masked moves: one access per lane */
+#define DEC_MAX_ACCESSES 40 /* xrstor: 37 (header, x87, MXCSR, 16 xmm, 16 ymm halves) */
 #define DEC_MAX_LEN 19      /* a client request is 19 bytes; real insns <= 15 */
 
 /* General-purpose registers, numbered as in the kernel's struct user_regs_struct
@@ -64,15 +68,38 @@ enum dec_flow {
 
 enum dec_rep { DEC_REP_NONE = 0, DEC_REP, DEC_REPE, DEC_REPNE };
 
+/* Valgrind's special 19-byte sequences (rotate preamble + one of four markers).
+ * All decode as one instruction of length 19, as VEX and Cachegrind see them;
+ * natively the whole sequence changes nothing (rdi rotated by 128 bits). */
+enum dec_special {
+    DEC_SPECIAL_NONE = 0,
+    DEC_SPECIAL_CLREQ,        /* xchg rbx,rbx: client request, flow DEC_FLOW_CLREQ */
+    DEC_SPECIAL_NRADDR,       /* xchg rcx,rcx: rax = guest_NRADDR (0 unless wrapping);
+                                 flow DEC_FLOW_NONE, no access */
+    DEC_SPECIAL_CALL_NOREDIR, /* xchg rdx,rdx: call *rax unredirected: VEX writes the
+                                 return address at [rsp-8]; flow DEC_FLOW_CALL_IND
+                                 (natively no call happens: the engine must emulate) */
+    DEC_SPECIAL_INJECT_IR,    /* xchg rdi,rdi: VEX test hook; flow DEC_FLOW_NONE */
+};
+
 enum dec_acc_kind { DEC_READ = 1, DEC_WRITE = 2, DEC_MODIFY = 3 /* counted as one Dr */ };
 
 /* How to form one access's address:  seg_base + base + index*scale + disp
  * (+ rip_next for DEC_RIP), evaluated with the register values BEFORE the
  * instruction executes, except where a recipe says otherwise:
- * - vsib: index is vector register `vindex` lane `lane` (dword or qword lanes), the
- *   access happens only if the mask register's lane sign bit is set;
+ * - vsib: index is vector register `vindex` lane `lane` (dword or qword lanes); if
+ *   lane `lane` of the mask register `vmask` (lanes as wide as the access) has its
+ *   sign bit clear, the access still happens, at [rsp] (VEX's gather loads from
+ *   rsp for disabled lanes; Cachegrind counts those reads);
  * - masked (vmaskmov/vpmaskmov): access happens only if lane `lane` of `vmask`
- *   has its sign bit set. */
+ *   (lanes as wide as the access) has its sign bit set;
+ * - bitreg (bt/bts/btr/btc with a register bit offset): add the register's value,
+ *   sign-extended from `bitsize` bytes (or first masked to bitsize*8-1 if
+ *   `bitmask`), arithmetically shifted right by 3; added after addr32 and seg;
+ * - idx_al (xlat): add AL zero-extended, instead of index*scale;
+ * - rfbm (xsave/xrstor): the access happens only if (EAX & rfbm) != 0;
+ * - addr32: the sum wraps to 32 bits before the segment base is added;
+ * - an rsp-relative memory operand of `pop` already has the +8 folded into disp. */
 struct dec_addr {
     uint8_t seg;      /* enum dec_seg */
     uint8_t base;     /* enum dec_reg */
@@ -86,6 +113,11 @@ struct dec_addr {
     uint8_t vmask;
     uint8_t lane;
     uint8_t addr32;   /* 0x67 prefix: address wraps to 32 bits */
+    uint8_t bitreg;   /* enum dec_reg: bt* bit-offset register, DEC_REG_NONE if none */
+    uint8_t bitsize;  /* its operand size in bytes (2, 4, 8) */
+    uint8_t bitmask;  /* 1: offset masked to bitsize*8-1 first (register-operand form) */
+    uint8_t idx_al;   /* 1: add AL zero-extended (xlat) */
+    uint8_t rfbm;     /* nonzero: happens only if (EAX & rfbm) != 0 (xsave/xrstor) */
 };
 
 struct dec_access {
@@ -101,6 +133,7 @@ struct dec_insn {
     uint8_t n_acc;
     uint8_t needs_vregs; /* some access needs vector register values (vsib/masked) */
     uint8_t str_size;  /* string insns: element size; 0 for others */
+    uint8_t special;   /* enum dec_special: Valgrind's 19-byte sequences */
     uint64_t target;   /* direct branch target, else 0 */
     struct dec_access acc[DEC_MAX_ACCESSES];
     char text[64];     /* "mnemonic operands", for messages */
