@@ -749,6 +749,19 @@ static int parse_counts(struct reader *r, const char *s, const char *end, int64_
             s++;
         if (s == end)
             break;
+        if (n == n_ev) {
+            size_t more = n;
+            while (s < end) {
+                while (s < end && is_ws(*s))
+                    s++;
+                if (s == end)
+                    break;
+                more++;
+                while (s < end && !is_ws(*s))
+                    s++;
+            }
+            return rerr(r, "too many counts (%zu for %zu event%s)", more, n_ev, n_ev == 1 ? "" : "s");
+        }
         const char *tok = s;
         int neg = 0;
         if (*s == '-' || *s == '+')
@@ -774,19 +787,6 @@ static int parse_counts(struct reader *r, const char *s, const char *end, int64_
         }
         if (x > (uint64_t)INT64_MAX + (uint64_t)neg)
             return rerr(r, "count out of range");
-        if (n == n_ev) {
-            size_t more = n + 1;
-            while (s < end) {
-                while (s < end && is_ws(*s))
-                    s++;
-                if (s == end)
-                    break;
-                more++;
-                while (s < end && !is_ws(*s))
-                    s++;
-            }
-            return rerr(r, "too many counts (%zu for %zu event%s)", more, n_ev, n_ev == 1 ? "" : "s");
-        }
         v[n++] = neg ? (int64_t)(0 - x) : (int64_t)x;
     }
     while (n < n_ev)
