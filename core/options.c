@@ -109,6 +109,13 @@ int options_parse(int argc, char **argv, struct options *o, struct diag_err *e)
         } else if ((v = value_of(a, "--aslr"))) {
             if (yes_no(a, v, &o->aslr, e))
                 return OPTIONS_ERROR;
+        } else if ((v = value_of(a, "--stack-align"))) {
+            if (strcmp(v, "cachegrind") == 0)
+                o->stack_native = 0;
+            else if (strcmp(v, "native") == 0)
+                o->stack_native = 1;
+            else
+                return diag_set(e, "bad option '%s': expected cachegrind or native", a), OPTIONS_ERROR;
         } else if ((v = value_of(a, "--toggle-collect"))) {
             if (!*v)
                 return diag_set(e, "bad option '%s': empty pattern", a), OPTIONS_ERROR;
@@ -151,6 +158,9 @@ void options_usage(FILE *f)
           "  --toggle-collect=<glob>          count only inside functions matching glob\n"
           "  --deterministic=yes|no           fix clocks, randomness, environment [no]\n"
           "  --aslr=yes|no                    leave address randomization on [no]\n"
+          "  --stack-align=cachegrind|native  start the stack where Cachegrind's would be,\n"
+          "                                   modulo 64 KiB, so stack accesses hit the same\n"
+          "                                   cache sets [cachegrind]\n"
           "  -q, --quiet                      no summary on stderr\n"
           "  -v, --verbose                    print the cache configuration used\n"
           "  --help, --version\n"

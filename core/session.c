@@ -10,6 +10,7 @@
 
 #include "core/outname.h"
 #include "core/proc.h"
+#include "core/stackalign.h"
 #include "sim/cacheconf.h"
 
 void session_init(struct session *s, const struct options *opt)
@@ -252,11 +253,17 @@ void session_cpuid(struct session *s, uint32_t leaf, uint32_t subleaf, uint64_t 
     regs[3] = d;
 }
 
-void session_exec_stop(struct session *s, struct tracee *t, uint64_t rsp)
+uint64_t session_exec_stop(struct session *s, struct tracee *t, uint64_t rsp)
 {
     if (t->det && determ_exec(t->det, t->memfd, rsp) != 0)
         diag_warn("--deterministic: unable to rewrite the auxiliary vector of process %d",
                   (int)t->pid);
+    if (!s->opt->stack_native) {
+        int64_t off = stackalign_valgrind_offset(t->memfd, rsp, s->cwd);
+        if (off >= 0)
+            rsp = stackalign_move(t->memfd, rsp, (uint64_t)off);
+    }
+    return rsp;
 }
 
 int session_syscall_done(struct session *s, struct tracee *t, uint64_t nr, const uint64_t args[6],

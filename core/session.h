@@ -69,8 +69,10 @@ int session_exec(struct session *s, struct tracee *t);
 void session_tracee_exit(struct session *s, struct tracee *t, int wstatus);
 
 /* t stopped at an exec (its first instruction), stack pointer rsp at argc:
- * under --deterministic, fix AT_RANDOM and hide the vDSO. */
-void session_exec_stop(struct session *s, struct tracee *t, uint64_t rsp);
+ * places the initial stack where Cachegrind's would be modulo 64 KiB (unless
+ * --stack-align=native) and, under --deterministic, fixes AT_RANDOM and hides
+ * the vDSO.  Returns the stack pointer the program must start with. */
+uint64_t session_exec_stop(struct session *s, struct tracee *t, uint64_t rsp);
 
 /* A system call completed (nr, args[6], result *ret).  Returns 1 if *ret was
  * changed and must be written back to the program's RAX. */

@@ -332,8 +332,13 @@ static int signal_caught(pid_t tid, int sig)
 static void exec_stop(struct engine *g, struct thread *th)
 {
     struct user_regs_struct u;
-    if (ptrace(PTRACE_GETREGS, th->tid, 0, &u) == 0)
-        session_exec_stop(g->s, th->t, u.rsp);
+    if (ptrace(PTRACE_GETREGS, th->tid, 0, &u) != 0)
+        return;
+    uint64_t sp = session_exec_stop(g->s, th->t, u.rsp);
+    if (sp != u.rsp) {
+        u.rsp = sp;
+        ptrace(PTRACE_SETREGS, th->tid, 0, &u);
+    }
 }
 
 /* Is this SIGTRAP the end of our single step (or a handler entry after a step

@@ -1194,8 +1194,27 @@ int profile_write_stream(struct profile *p, FILE *f, struct diag_err *e)
     return 0;
 }
 
+/* Writes straight into path: for targets that are not regular files
+ * (/dev/null, a pipe, /dev/stdout), which a rename would replace. */
+static int write_in_place(struct profile *p, const char *path, struct diag_err *e)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return diag_set(e, "unable to open '%s': %s", path, strerror(errno));
+    struct diag_err we;
+    int rc = profile_write_stream(p, f, &we);
+    if (fclose(f) != 0 && rc == 0)
+        rc = diag_set(&we, "write error: %s", strerror(errno));
+    if (rc != 0)
+        diag_set(e, "unable to write '%s': %s", path, we.msg);
+    return rc;
+}
+
 int profile_write_file(struct profile *p, const char *path, struct diag_err *e)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return write_in_place(p, path, e);
     /* The temporary file sits next to the target so rename() is atomic. */
     const char *slash = strrchr(path, '/');
     size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
