@@ -647,17 +647,17 @@ int sym_lines_read(struct sym_lines *lines, Elf *elf, const struct sym_range *rx
     return 0;
 }
 
-/* An entry with its position in the order Valgrind added it. */
-struct lent_ix {
-    struct sym_lent e;
-    size_t ix;
+/* An entry's start and its position in the order Valgrind added it. */
+struct addr_ix {
+    uint64_t addr;
+    uint64_t ix;
 };
 
-static int cmp_lent_ix(const void *a, const void *b)
+static int cmp_addr_ix(const void *a, const void *b)
 {
-    const struct lent_ix *x = a, *y = b;
-    if (x->e.addr != y->e.addr)
-        return x->e.addr < y->e.addr ? -1 : 1;
+    const struct addr_ix *x = a, *y = b;
+    if (x->addr != y->addr)
+        return x->addr < y->addr ? -1 : 1;
     /* Equal starts (two units describing one address): keep the order they
      * were read in, so the later one survives the trimming below.  Valgrind's
      * own sort leaves this order unspecified. */
@@ -669,13 +669,23 @@ void sym_lines_finish(struct sym_lines *L)
     size_t n = L->n;
     if (n == 0)
         return;
-    struct lent_ix *t = xmalloc(n * sizeof *t);
-    for (size_t i = 0; i < n; i++)
-        t[i] = (struct lent_ix){L->v[i], i};
-    qsort(t, n, sizeof *t, cmp_lent_ix);
-    for (size_t i = 0; i < n; i++)
-        L->v[i] = t[i].e;
-    free(t);
+    int sorted = 1;
+    for (size_t i = 0; i + 1 < n && sorted; i++)
+        sorted = L->v[i].addr < L->v[i + 1].addr;
+    if (!sorted) {
+        /* Sort small keys, then move each entry once. */
+        struct addr_ix *t = xmalloc(n * sizeof *t);
+        for (size_t i = 0; i < n; i++)
+            t[i] = (struct addr_ix){L->v[i].addr, i};
+        qsort(t, n, sizeof *t, cmp_addr_ix);
+        struct sym_lent *v = xmalloc(n * sizeof *v);
+        for (size_t i = 0; i < n; i++)
+            v[i] = L->v[t[i].ix];
+        free(t);
+        free(L->v);
+        L->v = v;
+        L->cap = n;
+    }
     /* Cachegrind-compatible: an entry running into the next is cut at the
      * next one's start; entries left empty disappear. */
     for (size_t i = 0; i + 1 < n; i++)
