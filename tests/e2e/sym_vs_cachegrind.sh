@@ -2,7 +2,8 @@
 # sym_vs_cachegrind.sh - the symbolizer's (fl, fn, line) names against the
 # names Cachegrind 3.19 itself prints, for small dynamically linked programs
 # compiled here: C (DWARF 5 and DWARF 4, sources in a subdirectory, a header
-# inline function, a glibc extern-inline), C++ (namespaces, overloads,
+# inline function, a glibc extern-inline; also with compressed DWARF and with
+# the DWARF in a separate file found through .gnu_debuglink), C++ (namespaces, overloads,
 # templates, virtual calls, a static constructor) and, when rustc is there,
 # Rust with legacy and v0 mangling.
 #
@@ -192,6 +193,14 @@ gcc -g -gdwarf-4 -O1 -o c4 src/prog.c && ok "compile C, DWARF 4" || nok "compile
 run c5 "/" 1
 run c4 "/" 1
 per_address c5
+# Compressed sections, and a separate debug file found by .gnu_debuglink
+# (no build-id, so the name and CRC are what finds it).
+gcc -g -gz -O1 -o cgz src/prog.c && ok "compile C, compressed DWARF" || nok "compile C, compressed DWARF"
+run cgz "/" 1
+cp c5 cdl && objcopy --only-keep-debug cdl cdl.debug &&
+  objcopy --strip-debug --remove-section=.note.gnu.build-id --add-gnu-debuglink=cdl.debug cdl &&
+  ok "split C debug info into cdl.debug" || nok "split C debug info into cdl.debug"
+run cdl "/" 1
 # Known from the sources: prog.c, the header it includes and glibc's
 # extern-inline atoi; relative names joined with the compile directory.
 check_eq "$(cut -f1 cg_own.c5 | LC_ALL=C sort -u | tr '\n' ' ')" \
