@@ -1,0 +1,2 @@
+/* differ.c, version 1 */
+int f(void) { return 1; }

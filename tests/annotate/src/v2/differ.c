@@ -1,0 +1,2 @@
+/* differ.c, version 2 */
+int f(void) { return 2; }
