@@ -197,10 +197,14 @@ per_address c5
 # (no build-id, so the name and CRC are what finds it).
 gcc -g -gz -O1 -o cgz src/prog.c && ok "compile C, compressed DWARF" || nok "compile C, compressed DWARF"
 run cgz "/" 1
-cp c5 cdl && objcopy --only-keep-debug cdl cdl.debug &&
-  objcopy --strip-debug --remove-section=.note.gnu.build-id --add-gnu-debuglink=cdl.debug cdl &&
-  ok "split C debug info into cdl.debug" || nok "split C debug info into cdl.debug"
-run cdl "/" 1
+if command -v objcopy >/dev/null; then
+  cp c5 cdl && objcopy --only-keep-debug cdl cdl.debug &&
+    objcopy --strip-debug --remove-section=.note.gnu.build-id --add-gnu-debuglink=cdl.debug cdl &&
+    ok "split C debug info into cdl.debug" || nok "split C debug info into cdl.debug"
+  run cdl "/" 1
+else
+  echo "# no objcopy: .gnu_debuglink part skipped"
+fi
 # Known from the sources: prog.c, the header it includes and glibc's
 # extern-inline atoi; relative names joined with the compile directory.
 check_eq "$(cut -f1 cg_own.c5 | LC_ALL=C sort -u | tr '\n' ' ')" \

@@ -11,6 +11,7 @@
  */
 #include <dlfcn.h>
 #include <elf.h>
+#include <link.h>
 #include <gnu/libc-version.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,11 +121,43 @@ static void test_unknown(struct sym *s)
     CHECK_STR(lookup_fn(s, (void *)main), "main", "lookups still work after sym_invalidate");
 }
 
+/* dl_iterate_phdr callback: the debug file path of libc.so.6 from its GNU
+ * build-id note, into data (empty if there is none). */
+static int libc_debug_path(struct dl_phdr_info *info, size_t size, void *data)
+{
+    char *out = data;
+    (void)size;
+    if (!strstr(info->dlpi_name, "/libc.so.6"))
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const Elf64_Phdr *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_NOTE)
+            continue;
+        const unsigned char *p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr), *end = p + ph->p_memsz;
+        while (p + sizeof(Elf64_Nhdr) <= end) {
+            const Elf64_Nhdr *nh = (const Elf64_Nhdr *)p;
+            const unsigned char *name = p + sizeof *nh, *desc = name + ((nh->n_namesz + 3) & ~3u);
+            if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && !memcmp(name, "GNU", 4) &&
+                nh->n_descsz >= 2 && nh->n_descsz < 64) {
+                int n = sprintf(out, "/usr/lib/debug/.build-id/%02x/", desc[0]);
+                for (unsigned k = 1; k < nh->n_descsz; k++)
+                    n += sprintf(out + n, "%02x", desc[k]);
+                strcpy(out + n, ".debug");
+                return 1;
+            }
+            p = desc + ((nh->n_descsz + 3) & ~3u);
+        }
+    }
+    return 1;
+}
+
 static int have_libc_debug(void)
 {
     /* The glibc answers below are Debian 12's glibc 2.36 with libc6-dbg. */
+    char path[256] = "";
     struct stat st;
-    return !strcmp(gnu_get_libc_version(), "2.36") && stat("/usr/lib/debug/.build-id", &st) == 0;
+    dl_iterate_phdr(libc_debug_path, path);
+    return !strcmp(gnu_get_libc_version(), "2.36") && path[0] && stat(path, &st) == 0;
 }
 
 static void test_glibc(struct sym *s, void *main_ra)
