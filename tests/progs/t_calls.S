@@ -31,3 +31,5 @@ leafy:
     popq %rax
     leave
     ret
+    .data
+pad: .quad 0

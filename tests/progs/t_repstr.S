@@ -22,10 +22,10 @@ body:
     mov $9, %al
     repne scasb              /* finds 9 at offset 200 */
     lea src(%rip), %rsi
-    mov $20, %ecx
-    rep lodsl
-    lea src(%rip), %rsi
-    lodsq                    /* no rep: one element */
+    lodsl                    /* no rep: one element (VEX ignores rep on lods) */
+    add %eax, %edx
+    lodsq
+    add %rax, %rdx
     lea dst(%rip), %rdi
     stosw
     std

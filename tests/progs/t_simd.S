@@ -30,4 +30,5 @@ body:
     .data
     .balign 64
 a: .fill 9000, 1, 3
+    .balign 64
 b: .fill 9000, 1, 0
