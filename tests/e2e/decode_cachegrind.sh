@@ -1,7 +1,8 @@
 # decode_cachegrind.sh - the decoder against Valgrind itself, run live.
 #
 # tests/progs/insns.S executes several hundred instruction forms, one per source
-# line.  Cachegrind's per-line Ir, Dr and Dw must equal what the decoder derives
+# line; tests/progs/insns_libs.S the memory-operand forms found in system
+# libraries.  Cachegrind's per-line Ir, Dr and Dw must equal what the decoder derives
 # for the same run (build/tools/decode_trace single-steps the program natively
 # and evaluates each instruction's access recipes), and Lackey's access trace
 # (kind, address, size, order) must equal the decoder's, access for access.
@@ -36,43 +37,52 @@ explain() {
 
 vg_cache="--cache-sim=yes --I1=32768,8,64 --D1=32768,8,64 --LL=8388608,16,64"
 
-# ---- insns.S: per-line counts against Cachegrind ----
-src=$TOP/tests/progs/insns.S
-if ! gcc -nostdlib -static -g -o insns "$src" 2>cc.err; then
-  nok "insns.S assembles"; cat cc.err; done_testing
-fi
-ok "insns.S assembles"
-if ! "$tool" ./insns > ours.lines 2> trace.err; then
-  if grep -qi "operation not permitted" trace.err; then echo "# ptrace not permitted here"; exit 77; fi
-  nok "decode_trace runs insns"; cat trace.err; done_testing
-fi
-ok "decode_trace runs insns"
+# compare PROG MINLINES MINACC: insns.S-style program against Cachegrind per
+# line and Lackey per access, one instruction per superblock.
+compare() {
+  local prog=$1 minlines=$2 minacc=$3 src=$TOP/tests/progs/$1.S
+  if ! gcc -nostdlib -static -g -o "$prog" "$src" 2> cc.err; then
+    nok "$prog.S assembles"; cat cc.err; return
+  fi
+  ok "$prog.S assembles"
+  if ! "$tool" "./$prog" > "$prog.ours" 2> trace.err; then
+    if grep -qi "operation not permitted" trace.err; then echo "# ptrace not permitted here"; exit 77; fi
+    nok "decode_trace runs $prog"; cat trace.err; return
+  fi
+  ok "decode_trace runs $prog"
 
-valgrind --tool=cachegrind $vg_cache --vex-guest-max-insns=1 --cachegrind-out-file=cg.out ./insns 2> cg.err
-check_eq "$?" 0 "insns runs under cachegrind"
-cg_lines cg.out insns.S > cg.lines
-nlines=$(wc -l < cg.lines)
-check_eq "$([ "$nlines" -ge 800 ] && echo yes)" yes "cachegrind reports at least 800 lines of insns.S (got $nlines)"
-if cmp -s ours.lines cg.lines; then
-  ok "Ir, Dr, Dw agree with cachegrind on all $nlines lines"
-else
-  nok "Ir, Dr, Dw agree with cachegrind on all $nlines lines"
-  explain ours.lines cg.lines "$src"
-fi
+  valgrind --tool=cachegrind $vg_cache --vex-guest-max-insns=1 --cachegrind-out-file="$prog.cg" "./$prog" 2> cg.err
+  check_eq "$?" 0 "$prog runs under cachegrind"
+  cg_lines "$prog.cg" "$prog.S" > "$prog.lines"
+  local nlines
+  nlines=$(wc -l < "$prog.lines")
+  check_eq "$([ "$nlines" -ge "$minlines" ] && echo yes)" yes \
+    "cachegrind reports at least $minlines lines of $prog.S (got $nlines)"
+  if cmp -s "$prog.ours" "$prog.lines"; then
+    ok "$prog: Ir, Dr, Dw agree with cachegrind on all $nlines lines"
+  else
+    nok "$prog: Ir, Dr, Dw agree with cachegrind on all $nlines lines"
+    explain "$prog.ours" "$prog.lines" "$src"
+  fi
 
-# ---- insns.S: the access trace against Lackey ----
-valgrind --tool=lackey --trace-mem=yes --vex-guest-max-insns=1 --log-file=lk.out ./insns
-check_eq "$?" 0 "insns runs under lackey"
-awk '/^I/ { split($2, a, ","); ia = a[1] } /^ [LSM]/ { print ia, $1, $2 }' lk.out > lk.trace
-"$tool" -t ./insns > our.trace
-nacc=$(wc -l < lk.trace)
-check_eq "$([ "$nacc" -ge 1000 ] && echo yes)" yes "lackey traces at least 1000 accesses (got $nacc)"
-if cmp -s our.trace lk.trace; then
-  ok "kind, address, size and order agree with lackey on all $nacc accesses"
-else
-  nok "kind, address, size and order agree with lackey on all $nacc accesses"
-  diff our.trace lk.trace | head -20
-fi
+  valgrind --tool=lackey --trace-mem=yes --vex-guest-max-insns=1 --log-file="$prog.lk" "./$prog"
+  check_eq "$?" 0 "$prog runs under lackey"
+  awk '/^I/ { split($2, a, ","); ia = a[1] } /^ [LSM]/ { print ia, $1, $2 }' "$prog.lk" > "$prog.lktrace"
+  "$tool" -t "./$prog" > "$prog.trace"
+  local nacc
+  nacc=$(wc -l < "$prog.lktrace")
+  check_eq "$([ "$nacc" -ge "$minacc" ] && echo yes)" yes \
+    "lackey traces at least $minacc accesses of $prog (got $nacc)"
+  if cmp -s "$prog.trace" "$prog.lktrace"; then
+    ok "$prog: kind, address, size and order agree with lackey on all $nacc accesses"
+  else
+    nok "$prog: kind, address, size and order agree with lackey on all $nacc accesses"
+    diff "$prog.trace" "$prog.lktrace" | head -20
+  fi
+}
+
+compare insns 800 1000
+compare insns_libs 400 400
 
 # ---- insns_xsave.S: guards folded inside a superblock, default options ----
 src=$TOP/tests/progs/insns_xsave.S
