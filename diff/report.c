@@ -11,17 +11,20 @@
 
 /* ------------------------------------------------------------ collecting */
 
-/* Index of the row for name, adding it if needed; -1 (message in e) if the
- * name is not an event of these profiles. */
+/* Index of the row for name, adding it if needed; -1 if the name is not an
+ * event of these profiles, with the message in e prefixed by "OPTION: ". */
 static int row_for(struct report *r, size_t *cap, struct profile *p, const char *name,
-                   struct diag_err *e)
+                   const char *option, struct diag_err *e)
 {
     for (size_t i = 0; i < r->n_rows; i++)
         if (strcmp(r->rows[i].ev.name, name) == 0)
             return (int)i;
     struct derived_event ev;
-    if (derived_resolve(p, name, &ev, e) < 0)
+    struct diag_err why;
+    if (derived_resolve(p, name, &ev, &why) < 0) {
+        diag_set(e, "%s: %s", option, why.msg);
         return -1;
+    }
     if (r->n_rows == *cap) {
         *cap = *cap ? *cap * 2 : 16;
         r->rows = xrealloc(r->rows, *cap * sizeof *r->rows);
@@ -68,17 +71,20 @@ struct report *report_new(struct profile *a, struct profile *b, struct profile *
     /* Rows: the chosen events, then any limited or sort event not among them. */
     if (o->show) {
         for (size_t i = 0; i < o->n_show; i++)
-            if (row_for(r, &cap, a, o->show[i], e) < 0)
+            if (row_for(r, &cap, a, o->show[i], "--show", e) < 0)
                 goto fail;
     } else {
         for (size_t i = 0; i < profile_n_events(a); i++)
-            row_for(r, &cap, a, profile_event(a, i), e);
+            row_for(r, &cap, a, profile_event(a, i), "", e);
         if (derived_available(a, "EstCycles"))
-            row_for(r, &cap, a, "EstCycles", e);
+            row_for(r, &cap, a, "EstCycles", "", e);
     }
     r->checks = xcalloc(o->n_limits + 1, sizeof *r->checks);
     for (size_t i = 0; i < o->n_limits; i++) {
-        int k = row_for(r, &cap, a, o->limits[i].event, e);
+        char opt[GATE_EVENT_MAX + 96], val[32];
+        gate_format(&o->limits[i], val, sizeof val);
+        snprintf(opt, sizeof opt, "--limit %s=%s", o->limits[i].event, val);
+        int k = row_for(r, &cap, a, o->limits[i].event, opt, e);
         if (k < 0)
             goto fail;
         r->checks[i].limit = o->limits[i];
@@ -86,7 +92,7 @@ struct report *report_new(struct profile *a, struct profile *b, struct profile *
     }
     r->n_checks = o->n_limits;
     const char *sort = o->sort ? o->sort : o->n_limits ? o->limits[0].event : r->rows[0].ev.name;
-    int k = row_for(r, &cap, a, sort, e);
+    int k = row_for(r, &cap, a, sort, o->sort ? "--sort" : "--limit", e);
     if (k < 0)
         goto fail;
     r->sort_row = (size_t)k;
