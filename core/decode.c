@@ -655,9 +655,13 @@ static void set_flow(csh cs, struct dec_insn *out, const cs_insn *ci)
     case X86_INS_UD2B: case X86_INS_UD0: case X86_INS_HLT:
         out->flow = DEC_FLOW_TRAP;
         break;
+    case X86_INS_LOOP: case X86_INS_LOOPE: case X86_INS_LOOPNE: /* not in Capstone 4's jump group */
+    case X86_INS_JRCXZ: case X86_INS_JECXZ: case X86_INS_JCXZ:
+        out->flow = DEC_FLOW_JCC;
+        break;
     default:
         if (imm && cs_insn_group(cs, ci, X86_GRP_JUMP))
-            out->flow = DEC_FLOW_JCC; /* jcc, jrcxz, loop* */
+            out->flow = DEC_FLOW_JCC;
         break;
     }
     if ((out->flow == DEC_FLOW_JMP || out->flow == DEC_FLOW_JCC || out->flow == DEC_FLOW_CALL) && imm)
@@ -839,7 +843,7 @@ static int undecodable(const uint8_t *code, size_t avail, uint64_t addr, struct 
     if (is_evex(code, avail))
         return diag_set(e, "undecodable instruction at 0x%lx: bytes %s (AVX-512? run with --cpuid=masked)",
                         (unsigned long)addr, hex);
-    return diag_set(e, "undecodable instruction at 0x%lx: bytes %s (an extension Capstone %s does not know?)",
+    return diag_set(e, "undecodable instruction at 0x%lx: bytes %s (invalid, or an extension Capstone %s does not know)",
                     (unsigned long)addr, hex, dec_capstone_version());
 }
 
