@@ -916,15 +916,28 @@ int dec_decode(struct dec *d, const uint8_t *code, size_t avail, uint64_t addr,
             b.mem = i;
             break;
         }
-    b.locked = b.x->prefix[0] == 0xF0;
-    b.opsize66 = b.x->prefix[2] == 0x66;
-    b.addr32 = b.x->prefix[3] == 0x67;
+    /* Prefixes from the bytes: Capstone keeps one of lock/rep/repne only (an
+     * xacquire/xrelease lock has two) and loses a 66 that precedes f3. */
+    int repb = 0;
+    for (unsigned i = 0; i < ci->size; i++) {
+        uint8_t c = code[i];
+        if (c == 0xF0)
+            b.locked = 1;
+        else if (c == 0xF2 || c == 0xF3)
+            repb = c;
+        else if (c == 0x66)
+            b.opsize66 = 1;
+        else if (c == 0x67)
+            b.addr32 = 1;
+        else if (c != 0x2E && c != 0x36 && c != 0x3E && c != 0x26 && c != 0x64 && c != 0x65)
+            break;
+    }
 
     /* rep kinds (string instructions only; `rep ret`, `rep nop` = pause, ...
      * are not repeated). */
     const struct tab_rule *r = rule_of(ci);
     if (r && tab_is_string(r->kind)) {
-        int f3 = b.x->prefix[0] == 0xF3, f2 = b.x->prefix[0] == 0xF2;
+        int f3 = repb == 0xF3, f2 = repb == 0xF2;
         if (r->kind == TAB_CMPS || r->kind == TAB_SCAS)
             out->rep = f3 ? DEC_REPE : f2 ? DEC_REPNE : DEC_REP_NONE;
         else

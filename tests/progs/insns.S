@@ -330,6 +330,34 @@ loop1:
         jrcxz after_jrcxz
         nop
 after_jrcxz:
+        mov $3, %ecx
+        cmp %ecx, %ecx
+loop2:
+        loope loop2
+        mov $2, %ecx
+loop3:
+        loopne loop3
+        cmp $1, %ecx
+        je after_je
+        jne after_je
+after_je:
+        ja after_ja
+after_ja:
+        jmp after_jmp2
+after_jmp2:
+
+/* ---- hardware lock elision prefixes ---- */
+        xacquire lock add %eax, (%rdi)
+        xrelease lock cmpxchg %rcx, (%rdi)
+        xacquire lock xaddq %rax, 8(%rdi)
+        xrelease lock btsq $1, 16(%rdi)
+
+/* ---- Valgrind client requests: one 19-byte instruction each ---- */
+        lea clreq_args(%rip), %rax
+        xor %edx, %edx
+        rol $3, %rdi; rol $13, %rdi; rol $61, %rdi; rol $51, %rdi; xchg %rbx, %rbx
+        rol $3, %rdi; rol $13, %rdi; rol $61, %rdi; rol $51, %rdi; xchg %rcx, %rcx
+        lea buf(%rip), %rdi
 
 /* ---- string instructions ---- */
         cld
@@ -924,6 +952,8 @@ vmask:  .long -1, 0, -1, -1, 0, 0, -1, 0
 vidx:   .long 0, 3, 6, 1, 12, 5, 2, 7
 vidxq:  .quad 8, 0, 40, 16
 fptr:   .quad func_direct
+clreq_args:
+        .quad 0x1001, 0, 0, 0, 0, 0  /* RUNNING_ON_VALGRIND */
 jtab:   .quad jt0, jt1, jt0
 mxcsr:  .long 0x1f80
 xmask3: .long 3
