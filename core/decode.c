@@ -524,6 +524,16 @@ static void build_accesses(struct build *b)
                 }
         }
         return;
+    case TAB_PUNPCKL:
+        if (m) {
+            int mmx = 0;
+            for (int i = 0; i < b->x->op_count; i++)
+                if (b->x->operands[i].type == X86_OP_REG && b->x->operands[i].reg >= X86_REG_MM0 &&
+                    b->x->operands[i].reg <= X86_REG_MM7)
+                    mmx = 1;
+            explicit_access(b, DEC_READ, mmx ? 8 : m->size);
+        }
+        return;
     case TAB_FARRET: /* hardware pops rip then cs (VEX does not decode it) */
         for (int i = 0; i < r->size; i++) {
             a = stack_addr(8 * i);
@@ -652,7 +662,7 @@ static void set_flow(csh cs, struct dec_insn *out, const cs_insn *ci)
         out->flow = DEC_FLOW_RDRAND;
         break;
     case X86_INS_INT3: case X86_INS_INT: case X86_INS_INTO: case X86_INS_UD2:
-    case X86_INS_UD2B: case X86_INS_UD0: case X86_INS_HLT:
+    case TAB_INS_UD1: case X86_INS_UD0: case X86_INS_HLT:
         out->flow = DEC_FLOW_TRAP;
         break;
     case X86_INS_LOOP: case X86_INS_LOOPE: case X86_INS_LOOPNE: /* not in Capstone 4's jump group */

@@ -34,7 +34,7 @@ static const struct tab_rule rules[] = {
     { X86_INS_CLWB, TAB_NONE, 0, 0, 0 },
     { X86_INS_INVLPG, TAB_NONE, 0, 0, 0 },
     { X86_INS_UD0, TAB_NONE, 0, 0, 0 },
-    { X86_INS_UD2B, TAB_NONE, 0, 0, 0 },
+    { TAB_INS_UD1, TAB_NONE, 0, 0, 0 },
 
     /* ---- stack ---- */
     { X86_INS_PUSH, TAB_PUSH, 0, 0, 0 },
@@ -181,6 +181,10 @@ static const struct tab_rule rules[] = {
     { X86_INS_VMOVDDUP, TAB_MOVDDUP, 0, 0, 0 },
     { X86_INS_VPERM2F128, TAB_VPERM2, 0, 0, 0 },
     { X86_INS_VPERM2I128, TAB_VPERM2, 0, 0, 0 },
+
+    { X86_INS_PUNPCKLBW, TAB_PUNPCKL, 0, 0, 0 },
+    { X86_INS_PUNPCKLWD, TAB_PUNPCKL, 0, 0, 0 },
+    { X86_INS_PUNPCKLDQ, TAB_PUNPCKL, 0, 0, 0 },
 
     /* ---- VEX reads a smaller part of the source than Capstone says ---- */
     { X86_INS_COMISS, TAB_DEFAULT, 0, 4, 0 },  /* Capstone: 16 */

@@ -10,6 +10,15 @@
 #define CACHESIM_DECODE_TAB_H
 #include <stdint.h>
 
+#include <capstone/capstone.h>
+
+/* Capstone 4 calls ud1 "ud2b"; 5 renamed it. */
+#if CS_API_MAJOR >= 5
+#define TAB_INS_UD1 X86_INS_UD1
+#else
+#define TAB_INS_UD1 X86_INS_UD2B
+#endif
+
 enum tab_kind {
     TAB_DEFAULT = 0, /* explicit operand; `access` says what operand 0 in memory means */
     TAB_NONE,        /* no data access at all (lea, nop, prefetch*, clflush ...) */
@@ -31,6 +40,8 @@ enum tab_kind {
     TAB_MOVDDUP,     /* vmovddup ymm, m256: 8 bytes at +0 and +16 */
     TAB_VPERM2,      /* vperm2f128/vperm2i128: only the 16-byte halves the
                         immediate selects (VEX drops the unused load) */
+    TAB_PUNPCKL,     /* punpckl{bw,wd,dq} mm, m32: VEX loads 8 bytes (Capstone 5
+                        says 4, Capstone 4 says 8); xmm forms as Capstone says */
 };
 
 struct tab_rule {

@@ -315,6 +315,8 @@ static void test_sse_avx(void)
     t("0f 2f 66 04", 4, N, NR, "R4 rsi+0x4", "comiss m32: Capstone says 16 bytes");
     t("66 0f f1 76 20", 5, N, NR, "R8 rsi+0x20", "psllw xmm,m128: VEX loads the low 64 bits");
     t("c5 7d f1 56 20", 5, N, NR, "R8 rsi+0x20", "vpsllw ymm,ymm,m128");
+    t("0f 60 4e 04", 4, N, NR, "R8 rsi+0x4", "punpcklbw mm1,m32: VEX loads 8 (Capstone 5 says 4)");
+    t("66 0f 60 0e", 4, N, NR, "R16 rsi", "punpcklbw xmm1,m128");
     t("0f 5a 66 08", 4, N, NR, "R4 rsi+0x8; R4 rsi+0xc", "cvtps2pd: VEX loads lane by lane");
     t("c5 fc 5a 76 10", 5, N, NR, "R4 rsi+0x10; R4 rsi+0x14; R4 rsi+0x18; R4 rsi+0x1c", "vcvtps2pd ymm");
     t("66 0f 3a 09 5e 10 01", 7, N, NR, "R8 rsi+0x10; R8 rsi+0x18", "roundpd: by lane");
