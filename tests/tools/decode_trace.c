@@ -17,6 +17,7 @@
  * ran to its exit, 1 on any failure (message on stderr).
  */
 #include <elfutils/libdw.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -46,10 +47,14 @@ struct row {
 static struct row *rows;
 static size_t nrows;
 
+/* By address; at equal addresses an end-of-sequence row (line 0) sorts first,
+ * so that a sequence starting where another ends keeps its own line. */
 static int row_cmp(const void *a, const void *b)
 {
     const struct row *x = a, *y = b;
-    return x->addr < y->addr ? -1 : x->addr > y->addr;
+    if (x->addr != y->addr)
+        return x->addr < y->addr ? -1 : 1;
+    return (x->line != 0) - (y->line != 0);
 }
 
 static void load_lines(const char *path)
@@ -72,9 +77,11 @@ static void load_lines(const char *path)
                 Dwarf_Line *l = dwarf_onesrcline(lines, i);
                 Dwarf_Addr a;
                 int ln;
-                if (dwarf_lineaddr(l, &a) == 0 && dwarf_lineno(l, &ln) == 0) {
+                bool end = false;
+                if (dwarf_lineaddr(l, &a) == 0 && dwarf_lineno(l, &ln) == 0 &&
+                    dwarf_lineendsequence(l, &end) == 0) {
                     rows[nrows].addr = a;
-                    rows[nrows].line = ln;
+                    rows[nrows].line = end ? 0 : ln; /* code past a sequence has no line */
                     nrows++;
                 }
             }
