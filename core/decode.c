@@ -173,13 +173,23 @@ static unsigned opsize(const struct build *b, unsigned deflt)
     return deflt;
 }
 
+/* Bytes push/pop move: 8, or 2 with a 16-bit operand (0x66, or a 16-bit
+ * register).  Segment registers take a full slot (zero-extended) unless 0x66. */
+static unsigned stack_slot(const struct build *b)
+{
+    const cs_x86 *x = b->x;
+    if (b->opsize66)
+        return 2;
+    if (x->op_count >= 1 && x->operands[0].type == X86_OP_REG && x->operands[0].size == 2 &&
+        gpr_of(x->operands[0].reg) != DEC_REG_NONE)
+        return 2;
+    return 8;
+}
+
 /* push: [rsp-size] written; push [m] reads m first (old rsp). */
 static void build_push(struct build *b)
 {
-    unsigned size = b->opsize66 ? 2 : 8;
-    const cs_x86 *x = b->x;
-    if (x->op_count >= 1 && x->operands[0].type == X86_OP_REG && x->operands[0].size == 2)
-        size = 2;
+    unsigned size = stack_slot(b);
     if (b->mem >= 0) {
         size = opsize(b, size);
         struct dec_addr m = mem_addr(b, memop(b));
@@ -192,10 +202,7 @@ static void build_push(struct build *b)
 /* pop: [rsp] read; pop [m] writes m computed with rsp already incremented. */
 static void build_pop(struct build *b)
 {
-    unsigned size = b->opsize66 ? 2 : 8;
-    const cs_x86 *x = b->x;
-    if (x->op_count >= 1 && x->operands[0].type == X86_OP_REG && x->operands[0].size == 2)
-        size = 2;
+    unsigned size = stack_slot(b);
     if (b->mem >= 0)
         size = opsize(b, size);
     struct dec_addr s = stack_addr(0);

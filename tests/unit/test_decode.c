@@ -184,6 +184,8 @@ static void test_stack(void)
     t("66 58", 2, N, NR, "R2 rsp", "pop ax");
     t("8f 44 24 08", 4, N, NR, "R8 rsp; W8 rsp+0x10", "pop [rsp+8]: address after rsp += 8");
     t("8f 07", 2, N, NR, "R8 rsp; W8 rdi", "pop [rdi]");
+    t("0f a0", 2, N, NR, "W8 rsp-0x8", "push fs: a zero-extended 8-byte slot (VEX rejects it)");
+    t("0f a1", 2, N, NR, "R8 rsp", "pop fs");
     t("9c", 1, N, NR, "W8 rsp-0x8", "pushfq");
     t("9d", 1, N, NR, "R8 rsp", "popfq");
     t("e8 00 01 00 00", 5, DEC_FLOW_CALL, NR, "W8 rsp-0x8", "call rel32: Capstone reports no stack write");
