@@ -13,11 +13,16 @@
  * - a load and a store of the same size at the same address in one instruction
  *   (read-modify-write) is one DEC_MODIFY access, which counts as a single Dr;
  *   a locked RMW (lock add, xchg with memory, lock xadd) is a load plus a CAS,
- *   so it is DEC_READ + DEC_MODIFY (Dr=2, Dw=0), like Cachegrind;
+ *   so it is DEC_READ + DEC_MODIFY (Dr=2, Dw=0), like Cachegrind; cmpxchg,
+ *   cmpxchg8b/16b are one DEC_MODIFY, locked or not (VEX: a CAS alone);
+ * - Cachegrind does not count a load whose value VEX finds dead inside its
+ *   superblock; that depends on the surrounding code and is not modelled (it
+ *   does not happen in compiled code; docs/decoder.md);
  * - lea, nop with a memory operand and prefetch* touch no data;
  * - push/call write [rsp-8], pop/ret read [rsp], enter/leave their frame slot;
  * - string instructions describe ONE element access (per iteration); the rep
- *   kind tells the engine how many iterations and Ir count (N+1 rule);
+ *   kind tells the engine how many iterations and Ir count (N+1 rule; with a
+ *   0x67 prefix the count is ECX; acc[].addr.addr32 is set);
  * - sizes are the VEX access sizes (1..32 bytes; x87 80-bit loads 10, fxsave-like
  *   areas their full size): the consumer clamps to the smallest line size;
  * - AVX2 gathers read every lane: a lane whose mask bit is clear reads 8 or 4
