@@ -797,31 +797,59 @@ static size_t modrm_mem(const uint8_t *p, size_t avail, int rex_x, int rex_b, st
     return k;
 }
 
-/* Instructions Capstone 4.0.2 cannot decode although VEX runs them:
- * vbroadcasti128 ymm, m128 (VEX.256.66.0F38.W0 5A /r).  1 if recognised. */
+/* Instructions Capstone 4.0.2 cannot decode although they run (1 if
+ * recognised, *out filled):
+ * - vbroadcasti128 ymm, m128 (VEX.256.66.0F38.W0 5A /r): R 16;
+ * - the hint-NOP space 0F 19, 0F 1C..1F with any prefixes, which CET uses
+ *   (rdsspd/q = F3 0F 1E /1 in libgcc's unwinder): no access, like VEX, which
+ *   decodes them all as nop;
+ * - rdpkru / wrpkru (0F 01 EE / EF): no memory access. */
 static int decode_hole(const uint8_t *code, size_t avail, struct dec_insn *out)
 {
     size_t i = 0;
-    int addr32 = 0, seg = DEC_SEG_NONE;
-    for (; i < avail && i < 4; i++) {
-        if (code[i] == 0x67)
+    int addr32 = 0, seg = DEC_SEG_NONE, rex = 0;
+    for (; i < avail && i < 14; i++) {
+        uint8_t c = code[i];
+        if (c == 0x67)
             addr32 = 1;
-        else if (code[i] == 0x64)
+        else if (c == 0x64)
             seg = DEC_SEG_FS;
-        else if (code[i] == 0x65)
+        else if (c == 0x65)
             seg = DEC_SEG_GS;
-        else
+        else if (c != 0x66 && c != 0xF0 && c != 0xF2 && c != 0xF3 && c != 0x2E && c != 0x36 &&
+                 c != 0x3E && c != 0x26)
             break;
     }
-    if (avail < i + 5 || code[i] != 0xC4)
+    struct dec_addr a;
+    int riprel;
+    size_t k;
+    if (i + 1 < avail && (code[i] & 0xF0) == 0x40 && code[i + 1] == 0x0F) {
+        rex = code[i];
+        i++;
+    }
+    if (i + 2 < avail && code[i] == 0x0F) {
+        unsigned op = code[i + 1];
+        if (op == 0x01 && (code[i + 2] == 0xEE || code[i + 2] == 0xEF)) {
+            out->len = (uint8_t)(i + 3);
+            snprintf(out->text, sizeof out->text, code[i + 2] == 0xEE ? "rdpkru" : "wrpkru");
+            return 1;
+        }
+        if (op == 0x19 || (op >= 0x1C && op <= 0x1F)) {
+            k = modrm_mem(code + i + 2, avail - i - 2, (rex >> 1) & 1, rex & 1, &a, &riprel);
+            if (!k && (code[i + 2] >> 6) != 3)
+                return 0; /* truncated memory operand */
+            out->len = (uint8_t)(i + 2 + (k ? k : 1));
+            snprintf(out->text, sizeof out->text, "nop (hint space 0f %02x)", op);
+            return 1;
+        }
+    }
+    if (rex || avail < i + 5 || code[i] != 0xC4)
         return 0;
     unsigned b1 = code[i + 1], b2 = code[i + 2], opc = code[i + 3];
     int map = b1 & 0x1f, w = b2 >> 7, l = (b2 >> 2) & 1, pp = b2 & 3;
     if (map != 2 || opc != 0x5A || pp != 1 || !l || w)
         return 0;
-    struct dec_addr a;
-    int riprel;
-    size_t k = modrm_mem(code + i + 4, avail - i - 4, !((b1 >> 6) & 1), !((b1 >> 5) & 1), &a, &riprel);
+    k = modrm_mem(code + i + 4, avail - i - 4, !((b1 >> 6) & 1), !((b1 >> 5) & 1), &a, &riprel);
     if (!k)
         return 0;
     a.seg = (uint8_t)seg;
@@ -835,19 +863,35 @@ static int decode_hole(const uint8_t *code, size_t avail, struct dec_insn *out)
     return 1;
 }
 
-/* First byte after legacy prefixes is 0x62: an EVEX (AVX-512) instruction. */
-static int is_evex(const uint8_t *code, size_t avail)
+/* An AVX-512 instruction: EVEX (0x62 after the legacy prefixes), or one of the
+ * VEX-encoded opmask instructions (kmov*, kortest*, ktest*, kand* ... in map 0F,
+ * kshift* in map 0F3A), which Capstone 4 does not know either. */
+static int is_avx512(const uint8_t *code, size_t avail)
 {
-    for (size_t i = 0; i < avail && i < 15; i++) {
-        switch (code[i]) {
-        case 0x66: case 0x67: case 0xF0: case 0xF2: case 0xF3:
-        case 0x2E: case 0x36: case 0x3E: case 0x26: case 0x64: case 0x65:
-            continue;
-        default:
-            return code[i] == 0x62;
-        }
+    size_t i = 0;
+    for (; i < avail && i < 15; i++) {
+        uint8_t c = code[i];
+        if (c != 0x66 && c != 0x67 && c != 0xF0 && c != 0xF2 && c != 0xF3 && c != 0x2E &&
+            c != 0x36 && c != 0x3E && c != 0x26 && c != 0x64 && c != 0x65)
+            break;
     }
-    return 0;
+    if (i >= avail)
+        return 0;
+    if (code[i] == 0x62)
+        return 1;
+    unsigned map, opc;
+    if (code[i] == 0xC5 && i + 2 < avail) {
+        map = 1;
+        opc = code[i + 2];
+    } else if (code[i] == 0xC4 && i + 3 < avail) {
+        map = code[i + 1] & 0x1f;
+        opc = code[i + 3];
+    } else {
+        return 0;
+    }
+    if (map == 1)
+        return (opc >= 0x41 && opc <= 0x4B) || (opc >= 0x90 && opc <= 0x93) || opc == 0x98 || opc == 0x99;
+    return map == 3 && opc >= 0x30 && opc <= 0x33;
 }
 
 static int undecodable(const uint8_t *code, size_t avail, uint64_t addr, struct diag_err *e)
@@ -857,7 +901,7 @@ static int undecodable(const uint8_t *code, size_t avail, uint64_t addr, struct 
     for (size_t i = 0; i < n; i++)
         k += (size_t)snprintf(hex + k, sizeof hex - k, "%s%02x", i ? " " : "", code[i]);
     hex[k] = 0;
-    if (is_evex(code, avail))
+    if (is_avx512(code, avail))
         return diag_set(e, "undecodable instruction at 0x%lx: bytes %s (AVX-512? run with --cpuid=masked)",
                         (unsigned long)addr, hex);
     return diag_set(e, "undecodable instruction at 0x%lx: bytes %s (invalid, or an extension Capstone %s does not know)",
@@ -914,7 +958,7 @@ int dec_decode(struct dec *d, const uint8_t *code, size_t avail, uint64_t addr,
     const cs_insn *ci = d->ci;
     /* Capstone 4.x decodes AVX-512 only partly and wrongly (masked moves report
      * no access); Valgrind does not run it at all.  Refuse it there. */
-    if (is_evex(code, avail) && !dec_has_avx512())
+    if (is_avx512(code, avail) && !dec_has_avx512())
         return undecodable(code, avail, addr, e);
 
     out->len = (uint8_t)ci->size;

@@ -274,6 +274,7 @@ _start:
         prefetchw 64(%rdi)
         pause
         endbr64
+        rdsspq %rax
         lfence
         mfence
         sfence

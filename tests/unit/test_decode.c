@@ -233,6 +233,10 @@ static void test_no_access(void)
     t("0f 0d 0f", 3, N, NR, "", "prefetchw");
     t("0f ae 3f", 3, N, NR, "", "clflush");
     t("f3 90", 2, N, NR, "", "pause");
+    t("f3 0f 1e fa", 4, N, NR, "", "endbr64");
+    t("f3 48 0f 1e c8", 5, N, NR, "", "rdsspq rax: hint-space nop (Capstone 4.0.2 cannot decode it)");
+    t("f3 0f 1e 4c 24 08", 6, N, NR, "", "hint-space nop with a memory operand: no access");
+    t("0f 01 ee", 3, N, NR, "", "rdpkru (Capstone 4.0.2 cannot decode it)");
     t("0f a2", 2, DEC_FLOW_CPUID, NR, "", "cpuid");
     t("0f 31", 2, DEC_FLOW_RDTSC, NR, "", "rdtsc");
     t("0f 01 f9", 3, DEC_FLOW_RDTSC, NR, "", "rdtscp");
