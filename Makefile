@@ -116,6 +116,16 @@ asan:
 $(B)/unit-bins: $(UNIT_BINS)
 	@touch $@
 
+# libFuzzer run of the profile reader's fuzz target (needs clang; not part of
+# `make check`, which replays tests/annotate through the plain build instead).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p $(B)/fuzz/corpus
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	  -DCACHESIM_LIBFUZZER -std=gnu11 -I. -D_GNU_SOURCE -o $(B)/fuzz/fuzz_profile \
+	  tests/tools/fuzz_profile.c $(BASE_SRCS)
+	$(B)/fuzz/fuzz_profile -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(B)/fuzz/corpus tests/annotate
+
 # Keep the module arrows one-way: grep every #include "..." line.
 check-deps:
 	@tests/check-deps.sh

@@ -257,15 +257,26 @@ static void load_source(struct ann_report *r, struct ann_file *f)
     const struct ann_opts *o = r->o;
     char **paths = xcalloc(f->n_origins, sizeof *paths);
     struct src_file *srcs = xcalloc(f->n_origins, sizeof *srcs);
-    f->status = ANN_OK;
-    for (size_t i = 0; i < f->n_origins && f->status == ANN_OK; i++) {
+    char *loaded = xcalloc(f->n_origins, 1);
+    for (size_t i = 0; i < f->n_origins; i++) {
         paths[i] = src_find(f->origins[i], o->source_dirs, o->n_source_dirs);
-        if (!paths[i] || src_load(paths[i], &srcs[i]) < 0)
-            f->status = ANN_UNREADABLE;
+        loaded[i] = paths[i] && src_load(paths[i], &srcs[i]) == 0;
     }
-    for (size_t i = 1; i < f->n_origins && f->status == ANN_OK; i++)
-        if (!src_same(&srcs[0], &srcs[i]))
+    /* cg_annotate compares the originals pair by pair in sorted order and
+     * stops at the first pair that differs (not identical) or cannot be read
+     * (unreadable); so do we, to give the same verdict when both happen. */
+    f->status = loaded[0] ? ANN_OK : ANN_UNREADABLE;
+    for (size_t i = 0; i + 1 < f->n_origins; i++) {
+        if (!loaded[i] || !loaded[i + 1]) {
+            f->status = ANN_UNREADABLE;
+            break;
+        }
+        if (!src_same(&srcs[i], &srcs[i + 1])) {
             f->status = ANN_NOT_IDENTICAL;
+            break;
+        }
+    }
+    free(loaded);
     if (f->status == ANN_OK) {
         f->path = paths[0];
         paths[0] = NULL;
@@ -359,7 +370,8 @@ static void build_files(struct ann_report *r, int need_lines)
         struct ann_file *f = &r->files[i];
         struct pline *pl = lines[i].p;
         size_t m = lines[i].n;
-        qsort(pl, m, sizeof *pl, cmp_pline);
+        if (m > 1) /* pl is NULL when the file has no cost lines at all */
+            qsort(pl, m, sizeof *pl, cmp_pline);
         size_t distinct = 0;
         for (size_t j = 0; j < m; j++)
             distinct += j == 0 || pl[j].line != pl[j - 1].line;

@@ -633,7 +633,8 @@ char *profile_subst_apply(const struct profile_subst *s, const char *name)
 /* ---------------------------------------------------------------- reader */
 
 /* Line source over big fread() blocks.  Lines are returned in place (no copy)
- * without their "\n" (and without a "\r" before it). */
+ * without their "\n" and any "\r" before it (so that what we write back, with
+ * "\n" alone, reads the same). */
 struct lines {
     FILE *f;
     char *buf;
@@ -652,7 +653,7 @@ static int next_line(struct lines *r, char **s, size_t *len, int *nl)
             *len = (size_t)(q - *s);
             *nl = 1;
             r->start = r->scanned = (size_t)(q + 1 - r->buf);
-            if (*len && (*s)[*len - 1] == '\r')
+            while (*len && (*s)[*len - 1] == '\r')
                 (*len)--;
             return 1;
         }
