@@ -422,6 +422,12 @@ after_jmp2:
         cld
         lea buf(%rip), %rdi
         lea buf2(%rip), %rsi
+        addr32 movsb
+        addr32 lodsq
+        mov $0x100000002, %rcx
+        addr32 rep stosb
+        lea buf(%rip), %rdi
+        lea buf2(%rip), %rsi
 
 /* ---- segment fs, rip-relative, 32-bit addressing ---- */
         mov %fs:0, %rax
