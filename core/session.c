@@ -293,6 +293,7 @@ enum {
     CLREQ_CT_STOP_INSTRUMENTATION,
     CLREQ_CG_START_INSTRUMENTATION = 0x43470000,
     CLREQ_CG_STOP_INSTRUMENTATION,
+    CLREQ_RUNNING_ON_CACHESIM = 0x43530000, /* core/cachesim.h */
 };
 
 uint64_t session_clreq(struct session *s, struct tracee *t, const uint64_t args[6], uint64_t dflt)
@@ -302,6 +303,8 @@ uint64_t session_clreq(struct session *s, struct tracee *t, const uint64_t args[
         /* 0: the program is not running on Valgrind and should behave as it
          * does natively (documented in docs/usage.md). */
         return 0;
+    case CLREQ_RUNNING_ON_CACHESIM:
+        return 1;
     case CLREQ_CT_START_INSTRUMENTATION:
     case CLREQ_CG_START_INSTRUMENTATION:
         cons_set_collecting(t->cons, 1);

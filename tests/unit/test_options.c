@@ -44,8 +44,8 @@ int main(void)
     CHECK_INT(o.cpuid_native, 1, "--cpuid=native");
     CHECK_STR(o.prog_argv[0], "prog", "-- ends options");
 
-    CHECK_INT(PARSE(&o, &e, "--I1=32768,8,63", "prog"), OPTIONS_ERROR, "bad geometry");
-    CHECK_STR(e.msg, "bad option '--I1=32768,8,63': Cache line size is not a power of two.",
+    CHECK_INT(PARSE(&o, &e, "--I1=24576,8,48", "prog"), OPTIONS_ERROR, "bad geometry");
+    CHECK_STR(e.msg, "bad option '--I1=24576,8,48': Cache line size is not a power of two.",
               "bad geometry names the option and the rule");
     CHECK_INT(PARSE(&o, &e, "--cache-sim=maybe", "prog"), OPTIONS_ERROR, "bad yes/no");
     CHECK_STR(e.msg, "bad option '--cache-sim=maybe': expected yes or no", "yes/no message");
