@@ -379,11 +379,10 @@ static void build_gather(struct build *b, unsigned elem, unsigned idxlane)
 {
     const cs_x86 *x = b->x;
     int dw = 16, iw = 16, mw = 16;
-    int dst = vreg_of(x->operands[0].reg, &dw);
     const cs_x86_op *m = memop(b);
+    vreg_of(x->operands[0].reg, &dw); /* only its width: it bounds the lane count */
     int vi = vreg_of(m->mem.index, &iw);
     int vm = vreg_of(x->operands[2].reg, &mw);
-    (void)dst;
     unsigned n = (unsigned)dw / elem, ni = (unsigned)iw / idxlane;
     if (ni < n)
         n = ni;
@@ -748,7 +747,7 @@ static void set_text(char *text, size_t cap, const cs_insn *ci)
 
 /* ModRM memory operand at p (after the opcode) -> recipe and total operand
  * bytes; rex_x/rex_b extend index/base.  0 if the operand is a register. */
-static size_t modrm_mem(const uint8_t *p, size_t avail, int rex_x, int rex_b, struct dec_addr *a, int *riprel)
+static size_t modrm_mem(const uint8_t *p, size_t avail, int rex_x, int rex_b, struct dec_addr *a)
 {
     static const uint8_t gpr[16] = { DEC_RAX, DEC_RCX, DEC_RDX, DEC_RBX, DEC_RSP, DEC_RBP,
                                      DEC_RSI, DEC_RDI, DEC_R8, DEC_R9, DEC_R10, DEC_R11,
@@ -761,7 +760,6 @@ static size_t modrm_mem(const uint8_t *p, size_t avail, int rex_x, int rex_b, st
         return 0;
     memset(a, 0, sizeof *a);
     a->scale = 1;
-    *riprel = 0;
     if (rm == 4) { /* SIB */
         if (avail < 2)
             return 0;
@@ -776,7 +774,6 @@ static size_t modrm_mem(const uint8_t *p, size_t avail, int rex_x, int rex_b, st
             a->base = gpr[base];
     } else if (rm == 5 && mod == 0) {
         a->base = DEC_RIP;
-        *riprel = 1;
         mod = 2;
     } else {
         a->base = gpr[rm | (rex_b << 3)];
@@ -821,7 +818,6 @@ static int decode_hole(const uint8_t *code, size_t avail, struct dec_insn *out)
             break;
     }
     struct dec_addr a;
-    int riprel;
     size_t k;
     if (i + 1 < avail && (code[i] & 0xF0) == 0x40 && code[i + 1] == 0x0F) {
         rex = code[i];
@@ -835,7 +831,7 @@ static int decode_hole(const uint8_t *code, size_t avail, struct dec_insn *out)
             return 1;
         }
         if (op == 0x19 || (op >= 0x1C && op <= 0x1F)) {
-            k = modrm_mem(code + i + 2, avail - i - 2, (rex >> 1) & 1, rex & 1, &a, &riprel);
+            k = modrm_mem(code + i + 2, avail - i - 2, (rex >> 1) & 1, rex & 1, &a);
             if (!k && (code[i + 2] >> 6) != 3)
                 return 0; /* truncated memory operand */
             out->len = (uint8_t)(i + 2 + (k ? k : 1));
@@ -849,7 +845,7 @@ static int decode_hole(const uint8_t *code, size_t avail, struct dec_insn *out)
     int map = b1 & 0x1f, w = b2 >> 7, l = (b2 >> 2) & 1, pp = b2 & 3;
     if (map != 2 || opc != 0x5A || pp != 1 || !l || w)
         return 0;
-    k = modrm_mem(code + i + 4, avail - i - 4, !((b1 >> 6) & 1), !((b1 >> 5) & 1), &a, &riprel);
+    k = modrm_mem(code + i + 4, avail - i - 4, !((b1 >> 6) & 1), !((b1 >> 5) & 1), &a);
     if (!k)
         return 0;
     a.seg = (uint8_t)seg;
@@ -1043,6 +1039,8 @@ int dec_eval(const struct dec_insn *insn, unsigned i, const struct dec_regs *r, 
 
     if (m->rfbm && !(r->gpr[DEC_RAX] & m->rfbm))
         return 0;
+    if ((m->masked || m->vsib) && !r->vregs)
+        return 0; /* the caller could not read the vector registers */
     if (m->masked && !lane_sign(r->vregs, m->vmask, m->lane, acc->size))
         return 0;
     if (m->vsib && !lane_sign(r->vregs, m->vmask, m->lane, acc->size)) {

@@ -164,7 +164,9 @@ struct dec_regs {
 };
 
 /* Evaluates access i of insn at register state r.  Returns 1 and sets *addr if the
- * access happens, 0 if a guard (mask lane) suppresses it. */
+ * access happens, 0 if a guard (mask lane, xsave component bit) suppresses it.
+ * r->vregs must be set when insn->needs_vregs; if it is NULL, lane-dependent
+ * accesses are reported as not happening. */
 int dec_eval(const struct dec_insn *insn, unsigned i, const struct dec_regs *r, uint64_t *addr);
 
 /* Capstone's version as "major.minor" (for --version and messages). */
