@@ -32,4 +32,18 @@ while IFS='|' read -r name want args; do
     check_eq "$(wc -c <"$name.out")" 0 "$name: no report"
   fi
 done <"$gold/cases"
+
+# The fuzz target's checks (tests/tools/fuzz_profile.c) replayed over every
+# profile here and over tests/annotate/fuzz/, inputs saved from libFuzzer runs
+# (mostly damaged files): each is refused with a message naming it, or
+# survives write -> read -> write byte-identically.  The same inputs must
+# not crash the annotator either (exit 0 or 1 only).
+"$TOP/build/tools/fuzz_profile" "$gold" "$gold/fuzz" >fuzz.out 2>&1
+check_eq "$?" 0 "fuzz_profile replay: $(tail -1 fuzz.out)"
+bad=0
+for f in "$gold"/fuzz/*; do
+  "$CACHESIM_ANNOTATE" --threshold=0 "$f" >/dev/null 2>&1
+  rc=$?; [ $rc -le 1 ] || { bad=1; echo "  exit $rc on $f"; }
+done
+check_eq "$bad" 0 "annotator exits 0 or 1 on every saved fuzz input"
 done_testing

@@ -204,9 +204,11 @@ static void test_read_write_roundtrip(void)
     /* Atomic file write: mode 0600, then read back equal. */
     p = profile_new();
     read_text(p, real_319, NULL, &e);
-    char dir[] = "/tmp/test_profile.XXXXXX";
+    char dir[200];
+    const char *tmpdir = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/test_profile.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
     CHECK(mkdtemp(dir) != NULL, "temp dir");
-    char path[256];
+    char path[300];
     snprintf(path, sizeof path, "%s/out.cgout", dir);
     CHECK_INT(profile_write_file(p, path, &e), 0, "write_file succeeds");
     struct stat st;
