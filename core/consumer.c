@@ -3,6 +3,7 @@
 #include "core/consumer.h"
 
 #include <fnmatch.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,18 +149,26 @@ struct cons_insn *cons_insn_add(struct consumer *c, uint64_t addr, const struct 
                                 const uint8_t *bytes, const char *file, const char *fn,
                                 unsigned long line)
 {
-    struct cons_insn *in = cons_insn_find(c, addr);
-    if (!in) {
-        if (c->n_insns >= c->table_size)
-            grow(c);
-        in = xcalloc(1, sizeof *in);
-        size_t s = slot_of(c, addr);
-        in->next = c->table[s];
-        c->table[s] = in;
-        c->n_insns++;
+    /* Only the accesses the instruction has are stored: a full struct
+     * dec_insn is over a kilobyte, most instructions need a few dozen bytes. */
+    size_t size = offsetof(struct cons_insn, dec) + DEC_INSN_SIZE(d->n_acc);
+    struct cons_insn *in = cons_insn_find(c, addr), **pp;
+    if (in) {
+        for (pp = &c->table[slot_of(c, addr)]; *pp != in; pp = &(*pp)->next)
+            ;
+        *pp = in->next;
+        free(in);
+        c->n_insns--;
     }
+    if (c->n_insns >= c->table_size)
+        grow(c);
+    in = xcalloc(1, size);
+    size_t s = slot_of(c, addr);
+    in->next = c->table[s];
+    c->table[s] = in;
+    c->n_insns++;
     in->addr = addr;
-    in->dec = *d;
+    memcpy(&in->dec, d, DEC_INSN_SIZE(d->n_acc));
     memcpy(in->bytes, bytes, d->len);
     in->fn = fn;
     in->toggle = 0;
@@ -182,7 +191,7 @@ void cons_zero(struct consumer *c)
 }
 
 /* Index of the stack access of a call/ret (its last access), or -1. */
-static int stack_access(const struct cons_insn *in, uint32_t present)
+static int stack_access(const struct cons_insn *in, uint64_t present)
 {
     int i = in->dec.n_acc - 1;
     return i >= 0 && (present >> i) & 1 ? i : -1;
@@ -192,7 +201,7 @@ static int stack_access(const struct cons_insn *in, uint32_t present)
  * matching function when a call reaches it.  Returns whether `in` is counted
  * (a matching function is on the stack). */
 static int toggle_before(struct consumer *c, const struct cons_insn *in, const uint64_t *addr,
-                         uint32_t present)
+                         uint64_t present)
 {
     if (c->call_pending) {
         if (in->toggle) {
@@ -217,7 +226,7 @@ static int toggle_before(struct consumer *c, const struct cons_insn *in, const u
 
 /* After counting a ret: drop the frames it (or a longjmp before it) left. */
 static void toggle_after(struct consumer *c, const struct cons_insn *in, const uint64_t *addr,
-                         uint32_t present)
+                         uint64_t present)
 {
     int i;
     if (in->dec.flow != DEC_FLOW_RET || (i = stack_access(in, present)) < 0)
@@ -229,7 +238,7 @@ static void toggle_after(struct consumer *c, const struct cons_insn *in, const u
 uint64_t cons_executed(const struct consumer *c) { return c->executed; }
 
 void cons_exec(struct consumer *c, const struct cons_insn *in, const uint64_t *addr,
-               uint32_t present)
+               uint64_t present)
 {
     int64_t *cell = in->cell;
     c->executed++;
@@ -252,7 +261,7 @@ void cons_exec(struct consumer *c, const struct cons_insn *in, const uint64_t *a
             cell[EV_ILMR]++;
     }
     for (unsigned i = 0; i < in->dec.n_acc; i++) {
-        if (!(present & (1u << i)))
+        if (!(present & (1ull << i)))
             continue;
         const struct dec_access *a = &in->dec.acc[i];
         /* Sizes beyond the smallest line (fxsave areas) are clamped, like Cachegrind. */

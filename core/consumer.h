@@ -49,7 +49,7 @@ struct cons_insn {
     int toggle;                  /* fn matches a --toggle-collect glob */
     struct cons_insn *next;      /* hash chain (private) */
     uint8_t bytes[DEC_MAX_LEN];  /* the bytes it was decoded from (len of them) */
-    struct dec_insn dec;
+    struct dec_insn dec;         /* last: only its first dec.n_acc accesses exist */
 };
 
 struct consumer;
@@ -90,7 +90,7 @@ void cons_zero(struct consumer *c);
  * instruction of it, and left when a ret pops the slot that call pushed (or a
  * slot above it: longjmp, exceptions).  Tracked per process. */
 void cons_exec(struct consumer *c, const struct cons_insn *in, const uint64_t *addr,
-               uint32_t present);
+               uint64_t present);
 
 /* Instructions executed so far, counted or not (the virtual clock of
  * --deterministic). */

@@ -936,6 +936,132 @@ void dec_free(struct dec *d)
     free(d);
 }
 
+/* ------------------------------------------------------- register effects */
+
+/* The VEX guest-state keys register r occupies when read (*rkey) and when
+ * written (*wkey), and whether a write writes that key whole: VEX writes 64- and
+ * 32-bit GPR destinations as one 64-bit PUT, 8- and 16-bit ones as smaller
+ * PUTs; an xmm write is a 128-bit PUT, a ymm write a 256-bit one. */
+static void reg_keys(unsigned r, uint64_t *rkey, uint64_t *wkey, int *whole)
+{
+    static const unsigned wide[] = {
+        X86_REG_RAX, X86_REG_RBX, X86_REG_RCX, X86_REG_RDX, X86_REG_RSI, X86_REG_RDI,
+        X86_REG_RBP, X86_REG_RSP, X86_REG_R8,  X86_REG_R9,  X86_REG_R10, X86_REG_R11,
+        X86_REG_R12, X86_REG_R13, X86_REG_R14, X86_REG_R15, X86_REG_EAX, X86_REG_EBX,
+        X86_REG_ECX, X86_REG_EDX, X86_REG_ESI, X86_REG_EDI, X86_REG_EBP, X86_REG_ESP,
+        X86_REG_R8D, X86_REG_R9D, X86_REG_R10D, X86_REG_R11D, X86_REG_R12D, X86_REG_R13D,
+        X86_REG_R14D, X86_REG_R15D};
+    int w;
+    uint8_t g = gpr_of(r);
+    *rkey = *wkey = 0;
+    *whole = 0;
+    if (g != DEC_REG_NONE && g != DEC_RIP) {
+        *rkey = *wkey = DEC_FX_GPR(g);
+        for (size_t i = 0; i < sizeof wide / sizeof *wide; i++)
+            if (wide[i] == r)
+                *whole = 1;
+        return;
+    }
+    int v = vreg_of(r, &w);
+    if (v >= 0 && v < 16 && w <= 32) {
+        *rkey = DEC_FX_V128(v) | DEC_FX_V256(v);
+        *wkey = w == 16 ? DEC_FX_V128(v) : DEC_FX_V256(v);
+        *whole = 1;
+    }
+}
+
+/* Instructions VEX handles as "dest = 0" without reading the source. */
+static int zero_idiom(const cs_insn *ci)
+{
+    const cs_x86 *x = &ci->detail->x86;
+    if (x->op_count != 2 || x->operands[0].type != X86_OP_REG || x->operands[1].type != X86_OP_REG ||
+        x->operands[0].reg != x->operands[1].reg)
+        return 0;
+    return ci->id == X86_INS_XOR || ci->id == X86_INS_SUB;
+}
+
+/* Loads that only put a loaded (possibly widened) value into a register. */
+static int plain_load(unsigned id)
+{
+    switch (id) {
+    case X86_INS_MOV: case X86_INS_MOVZX: case X86_INS_MOVSX: case X86_INS_MOVSXD:
+    case X86_INS_POP: case X86_INS_MOVABS:
+    case X86_INS_MOVDQU: case X86_INS_MOVDQA: case X86_INS_MOVUPS: case X86_INS_MOVAPS:
+    case X86_INS_MOVUPD: case X86_INS_MOVAPD: case X86_INS_LDDQU: case X86_INS_MOVNTDQA:
+    case X86_INS_MOVD: case X86_INS_MOVQ: case X86_INS_MOVSS: case X86_INS_MOVSD:
+    case X86_INS_VMOVDQU: case X86_INS_VMOVDQA: case X86_INS_VMOVUPS: case X86_INS_VMOVAPS:
+    case X86_INS_VMOVUPD: case X86_INS_VMOVAPD: case X86_INS_VLDDQU:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+#define ALL_FLAGS_MOD                                                                           \
+    (X86_EFLAGS_MODIFY_CF | X86_EFLAGS_MODIFY_PF | X86_EFLAGS_MODIFY_AF | X86_EFLAGS_MODIFY_ZF | \
+     X86_EFLAGS_MODIFY_SF | X86_EFLAGS_MODIFY_OF)
+
+static void set_effects(csh cs, struct dec_insn *out, const cs_insn *ci, const uint8_t *code)
+{
+    cs_regs rd, wr;
+    uint8_t nrd = 0, nwr = 0;
+    uint64_t rk, wk;
+    int whole;
+    (void)code;
+    if (cs_regs_access(cs, ci, rd, &nrd, wr, &nwr) != CS_ERR_OK) {
+        out->fx_barrier = 1;
+        return;
+    }
+    int zero = zero_idiom(ci);
+    for (unsigned i = 0; i < nrd; i++)
+        if (!zero) {
+            reg_keys(rd[i], &rk, &wk, &whole);
+            out->fx_read |= rk;
+        }
+    for (unsigned i = 0; i < nwr; i++) {
+        reg_keys(wr[i], &rk, &wk, &whole);
+        if (whole)
+            out->fx_write |= wk;
+        else if (wk)
+            out->fx_partial = 1;
+    }
+    uint64_t fl = ci->detail->x86.eflags;
+    uint64_t tests = X86_EFLAGS_TEST_CF | X86_EFLAGS_TEST_PF | X86_EFLAGS_TEST_AF |
+                     X86_EFLAGS_TEST_ZF | X86_EFLAGS_TEST_SF | X86_EFLAGS_TEST_OF | X86_EFLAGS_TEST_DF;
+    uint64_t mods = ALL_FLAGS_MOD | X86_EFLAGS_RESET_CF | X86_EFLAGS_RESET_OF | X86_EFLAGS_SET_CF |
+                    X86_EFLAGS_UNDEFINED_AF | X86_EFLAGS_UNDEFINED_PF | X86_EFLAGS_UNDEFINED_OF |
+                    X86_EFLAGS_UNDEFINED_CF | X86_EFLAGS_UNDEFINED_ZF | X86_EFLAGS_UNDEFINED_SF |
+                    X86_EFLAGS_RESET_AF | X86_EFLAGS_RESET_ZF | X86_EFLAGS_RESET_SF |
+                    X86_EFLAGS_RESET_PF;
+    /* Flags written whole only when all six arithmetic flags are set from
+     * scratch; a partial update (inc, dec, rotates, bt) merges with the old
+     * thunk in VEX, which reads it. */
+    int cf = !!(fl & (X86_EFLAGS_MODIFY_CF | X86_EFLAGS_RESET_CF | X86_EFLAGS_SET_CF | X86_EFLAGS_UNDEFINED_CF));
+    int pf = !!(fl & (X86_EFLAGS_MODIFY_PF | X86_EFLAGS_RESET_PF | X86_EFLAGS_UNDEFINED_PF));
+    int af = !!(fl & (X86_EFLAGS_MODIFY_AF | X86_EFLAGS_RESET_AF | X86_EFLAGS_UNDEFINED_AF));
+    int zf = !!(fl & (X86_EFLAGS_MODIFY_ZF | X86_EFLAGS_RESET_ZF | X86_EFLAGS_UNDEFINED_ZF));
+    int sf = !!(fl & (X86_EFLAGS_MODIFY_SF | X86_EFLAGS_RESET_SF | X86_EFLAGS_UNDEFINED_SF));
+    int of = !!(fl & (X86_EFLAGS_MODIFY_OF | X86_EFLAGS_RESET_OF | X86_EFLAGS_UNDEFINED_OF));
+    if (fl & tests)
+        out->fx_read |= DEC_FX_FLAGS;
+    if (fl & mods) {
+        if (cf && pf && af && zf && sf && of)
+            out->fx_write |= DEC_FX_FLAGS;
+        else
+            out->fx_read |= DEC_FX_FLAGS, out->fx_partial = 1;
+    }
+    out->fx_write &= ~out->fx_read;
+    if (out->rep || out->special || out->flow == DEC_FLOW_CPUID || out->flow == DEC_FLOW_SYSCALL ||
+        out->flow == DEC_FLOW_RDTSC || out->flow == DEC_FLOW_TRAP || ci->id == X86_INS_XSAVE ||
+        ci->id == X86_INS_XSAVEC || ci->id == X86_INS_XSAVEOPT || ci->id == X86_INS_XSAVES ||
+        ci->id == X86_INS_FXSAVE || ci->id == X86_INS_XRSTOR || ci->id == X86_INS_FXRSTOR ||
+        ci->id == X86_INS_XRSTORS)
+        out->fx_barrier = 1;
+    out->fx_load = out->n_acc == 1 && out->acc[0].kind == DEC_READ && out->flow == DEC_FLOW_NONE &&
+                   !out->fx_partial && !out->fx_barrier && plain_load(ci->id) &&
+                   (out->fx_write & ~DEC_FX_GPR(DEC_RSP)) != 0;
+}
+
 int dec_decode(struct dec *d, const uint8_t *code, size_t avail, uint64_t addr,
                struct dec_insn *out, struct diag_err *e)
 {
@@ -1002,6 +1128,7 @@ int dec_decode(struct dec *d, const uint8_t *code, size_t avail, uint64_t addr,
     }
 
     build_accesses(&b);
+    set_effects(d->cs, out, ci, code);
     if (b.overflow)
         return diag_set(e, "instruction at 0x%lx (%s) has more than %d data accesses",
                         (unsigned long)addr, out->text, DEC_MAX_ACCESSES);

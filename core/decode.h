@@ -140,9 +140,27 @@ struct dec_insn {
     uint8_t str_size;  /* string insns: element size; 0 for others */
     uint8_t special;   /* enum dec_special: Valgrind's 19-byte sequences */
     uint64_t target;   /* direct branch target, else 0 */
-    struct dec_access acc[DEC_MAX_ACCESSES];
+    /* Register effects, for VEX's dead-load elimination (core/vexdead.h).  Bits
+     * are VEX guest-state "keys": DEC_FX_GPR(r) a whole 64-bit GPR (written
+     * whole by 64- and 32-bit destinations), DEC_FX_V128(v) the low 128 bits of
+     * vector register v, DEC_FX_V256(v) all of it, DEC_FX_FLAGS the flags
+     * thunk.  fx_read: keys read (any part); fx_write: keys written whole and
+     * not read; fx_partial: some register or flag written only in part. */
+    uint64_t fx_read, fx_write;
+    uint8_t fx_partial;
+    uint8_t fx_barrier; /* may read all guest state (dirty helpers) or ends a VEX block */
+    uint8_t fx_load;    /* one plain read whose only results are fx_write keys */
     char text[64];     /* "mnemonic operands", for messages */
+    /* Last, so that a copy may keep only the first n_acc entries. */
+    struct dec_access acc[DEC_MAX_ACCESSES];
 };
+
+#define DEC_FX_GPR(r) (1ull << ((r) - 1))      /* r: enum dec_reg, RAX..R15 */
+#define DEC_FX_V128(v) (1ull << (16 + (v)))    /* v: 0..15 */
+#define DEC_FX_V256(v) (1ull << (32 + (v)))
+#define DEC_FX_FLAGS (1ull << 48)
+/* Bytes of a struct dec_insn holding only its first n accesses. */
+#define DEC_INSN_SIZE(n) (offsetof(struct dec_insn, acc) + (size_t)(n) * sizeof(struct dec_access))
 
 struct dec;
 

@@ -11,6 +11,7 @@
 #include "core/outname.h"
 #include "core/proc.h"
 #include "core/stackalign.h"
+#include "core/vexdead.h"
 #include "sim/cacheconf.h"
 
 void session_init(struct session *s, const struct options *opt)
@@ -141,6 +142,12 @@ static void hexbytes(const uint8_t *b, size_t n, char *out, size_t cap)
     out[o] = 0;
 }
 
+static size_t read_code(void *ctx, uint64_t addr, uint8_t *buf, size_t n)
+{
+    const struct tracee *t = ctx;
+    return proc_read(t->memfd, addr, buf, n);
+}
+
 struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t addr,
                                struct diag_err *e)
 {
@@ -162,6 +169,9 @@ struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t add
         hexbytes(code, n < 15 ? n : 15, hex, sizeof hex);
         return diag_set(e, "%s (in %s, bytes %s)", de.msg, loc.fn, hex), NULL;
     }
+    /* Like Cachegrind: a load VEX optimizes away is not counted. */
+    if (d.fx_load && vexdead_load_is_dead(s->dec, &d, addr, read_code, t))
+        d.n_acc = 0;
     return cons_insn_add(t->cons, addr, &d, code, loc.file, loc.fn, loc.line);
 }
 

@@ -6,6 +6,7 @@
  * (page end - 1 - size) rounded down to 16. */
 #include "core/stackalign.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,6 +44,25 @@ static int remote_env_has(int memfd, const uint64_t *envp, size_t envc, const ch
     return 0;
 }
 
+/* Where a shell would find valgrind (the value of "_" under it). */
+static const char *valgrind_path(void)
+{
+    static char found[4096];
+    if (found[0])
+        return found;
+    const char *p = getenv("PATH");
+    while (p && *p) {
+        const char *colon = strchr(p, ':');
+        size_t n = colon ? (size_t)(colon - p) : strlen(p);
+        snprintf(found, sizeof found, "%.*s/valgrind", (int)n, p);
+        if (n && access(found, X_OK) == 0)
+            return found;
+        p = colon ? colon + 1 : p + n;
+    }
+    snprintf(found, sizeof found, "/usr/bin/valgrind");
+    return found;
+}
+
 int64_t stackalign_valgrind_offset(int memfd, uint64_t rsp, const char *cwd)
 {
     uint64_t argc, w, p;
@@ -75,6 +95,15 @@ int64_t stackalign_valgrind_offset(int memfd, uint64_t rsp, const char *cwd)
     if (proc_read(memfd, env_start, envp, envc * 8) != envc * 8) {
         free(envp);
         return -1;
+    }
+    /* The shell sets "_" to the command it runs: valgrind's path there, ours here. */
+    for (size_t i = 0; i < envc; i++) {
+        char head[2];
+        if (proc_read(memfd, envp[i], head, 2) == 2 && head[0] == '_' && head[1] == '=') {
+            strings -= remote_strlen(memfd, envp[i]) - 2;
+            strings += strlen(valgrind_path());
+            break;
+        }
     }
     /* What Debian's wrapper and Valgrind's core add to the environment. */
     if (remote_env_has(memfd, envp, envc, "LD_LIBRARY_PATH="))

@@ -33,7 +33,7 @@ struct thread {
      * handler first means it runs later (after sigreturn), not now. */
     const struct cons_insn *pend;
     uint64_t pend_addr[DEC_MAX_ACCESSES];
-    uint32_t pend_present;
+    uint64_t pend_present;
     int pend_rep;       /* a rep iteration: check for Cachegrind's final Ir */
     int pend_syscall;   /* a syscall: number and args (map changes, --deterministic) */
     uint64_t sysno, sysargs[6];
@@ -297,7 +297,7 @@ static void run_thread(struct engine *g, struct thread *th)
         if (!d->rep || rcx != 0) {
             th->pend_rep = d->rep != DEC_REP_NONE;
             for (unsigned i = 0; i < d->n_acc; i++)
-                th->pend_present |= (uint32_t)dec_eval(d, i, &r, &th->pend_addr[i]) << i;
+                th->pend_present |= (uint64_t)dec_eval(d, i, &r, &th->pend_addr[i]) << i;
         }
         th->pend_syscall = d->flow == DEC_FLOW_SYSCALL;
         th->sysno = u.rax;
