@@ -274,6 +274,14 @@ static void run_thread(struct engine *g, struct thread *th)
             ptrace(PTRACE_SETREGS, th->tid, 0, &u);
             continue;
         }
+        if (d->special && d->flow != DEC_FLOW_CLREQ) {
+            /* Valgrind's other 19-byte markers (get NRADDR, call-noredir, inject
+             * IR): no-ops natively, one instruction to Cachegrind. */
+            cons_exec(t->cons, in, NULL, 0);
+            u.rip += d->len;
+            ptrace(PTRACE_SETREGS, th->tid, 0, &u);
+            continue;
+        }
         if (d->flow == DEC_FLOW_CLREQ) {
             uint64_t args[6] = {0};
             cons_exec(t->cons, in, NULL, 0);

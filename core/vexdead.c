@@ -1,5 +1,6 @@
 /* vexdead.c - see vexdead.h.  The limits follow VEX 3.19's defaults
- * (--vex-guest-max-insns=50, chasing through unconditional direct jumps). */
+ * (--vex-guest-max-insns=50, chasing through unconditional direct jumps,
+ * --px-file-backed=sp-at-mem-access). */
 #include "core/vexdead.h"
 
 #define MAX_INSNS 50
@@ -14,7 +15,9 @@ int vexdead_load_is_dead(struct dec *d, const struct dec_insn *in, uint64_t addr
     uint64_t live = in->fx_write;
     if (in->acc[0].addr.base == DEC_RSP)
         live &= ~DEC_FX_GPR(DEC_RSP);
-    int precise = (live & (DEC_FX_GPR(DEC_RSP) | DEC_FX_GPR(DEC_RBP))) != 0;
+    /* Valgrind keeps only rsp exact at memory accesses in code from files
+     * (its --px-file-backed default, sp-at-mem-access). */
+    int precise = (live & DEC_FX_GPR(DEC_RSP)) != 0;
     uint64_t pc = addr + in->len;
     struct dec_insn next;
     struct diag_err e;

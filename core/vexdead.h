@@ -10,8 +10,8 @@
  * it: scanning forward along the block, every key the load writes must be
  * written whole again before anything reads it, with no block end, side exit
  * (conditional branch), call, or helper that reads all state in between; a
- * load into rsp or rbp stays whenever a memory access intervenes (VEX keeps
- * those registers exact at memory accesses).
+ * load into rsp stays whenever a memory access intervenes (Valgrind keeps rsp
+ * exact at memory accesses).
  * Must not: count, or know about engines.
  */
 #ifndef CACHESIM_VEXDEAD_H
