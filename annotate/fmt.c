@@ -2,6 +2,7 @@
 #include "annotate/fmt.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,8 +39,31 @@ size_t fmt_perc(char *dst, int64_t v, int64_t total)
         q = (double)(int64_t)num / (double)total;
     else
         q = (double)((long double)num / (long double)total);
-    int n = snprintf(dst, FMT_NUM_MAX, "%.1f", q);
-    return n < 0 ? 0 : (size_t)n;
+    /* "%.1f" without printf: q * 10 is exact in long double (53 + 4 bits of
+     * mantissa), and rintl rounds exact ties to even, as printf does; so the
+     * digits are the same, at a fraction of the cost. */
+    long double x = (long double)q * 10.0L;
+    if (!(fabsl(x) < 4e18L)) {
+        int n = snprintf(dst, FMT_NUM_MAX, "%.1f", q);
+        return n < 0 ? 0 : (size_t)n;
+    }
+    long long r = (long long)rintl(x);
+    unsigned long long a = r < 0 ? 0ULL - (unsigned long long)r : (unsigned long long)r;
+    char tmp[32];
+    size_t k = sizeof tmp;
+    tmp[--k] = (char)('0' + a % 10);
+    tmp[--k] = '.';
+    a /= 10;
+    do {
+        tmp[--k] = (char)('0' + a % 10);
+        a /= 10;
+    } while (a);
+    if (signbit(q))
+        tmp[--k] = '-'; /* also "-0.0", as printf and Python print it */
+    size_t len = sizeof tmp - k;
+    memcpy(dst, tmp + k, len);
+    dst[len] = 0;
+    return len;
 }
 
 void fmt_pyfloat(char *dst, double x)
@@ -153,36 +177,113 @@ size_t fmt_width(const char *str)
     return w;
 }
 
-void fmt_json_str(FILE *f, const char *str)
+void out_init(struct out *o, FILE *f)
+{
+    o->f = f;
+    o->n = 0;
+    o->err = 0;
+}
+
+static void out_flush(struct out *o)
+{
+    if (o->n && fwrite(o->buf, 1, o->n, o->f) != o->n)
+        o->err = 1;
+    o->n = 0;
+}
+
+void out_put(struct out *o, const char *s, size_t len)
+{
+    if (o->n + len > sizeof o->buf) {
+        out_flush(o);
+        if (len > sizeof o->buf) {
+            if (fwrite(s, 1, len, o->f) != len)
+                o->err = 1;
+            return;
+        }
+    }
+    memcpy(o->buf + o->n, s, len);
+    o->n += len;
+}
+
+void out_str(struct out *o, const char *s) { out_put(o, s, strlen(s)); }
+
+void out_fmt(struct out *o, const char *fmt, ...)
+{
+    char tmp[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof tmp) {
+        out_put(o, tmp, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        o->err = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    out_put(o, big, (size_t)n);
+    free(big);
+}
+
+void out_pad(struct out *o, char c, size_t n)
+{
+    while (n) {
+        if (o->n == sizeof o->buf)
+            out_flush(o);
+        size_t k = sizeof o->buf - o->n;
+        if (k > n)
+            k = n;
+        memset(o->buf + o->n, c, k);
+        o->n += k;
+        n -= k;
+    }
+}
+
+int out_close(struct out *o)
+{
+    out_flush(o);
+    if (fflush(o->f) != 0 || ferror(o->f))
+        o->err = 1;
+    return o->err ? -1 : 0;
+}
+
+void fmt_json_str(struct out *f, const char *str)
 {
     const unsigned char *s = (const unsigned char *)str;
-    putc('"', f);
+    out_chr(f, '"');
     while (*s) {
         unsigned c = *s;
         if (c == '"' || c == '\\') {
-            putc('\\', f);
-            putc((int)c, f);
+            out_chr(f, '\\');
+            out_chr(f, (char)c);
             s++;
         } else if (c < 0x20 || c == 0x7f) {
             static const char esc[] = "btnvfr";
             if (c >= 8 && c <= 13 && c != 11)
-                fprintf(f, "\\%c", esc[c - 8]);
+                out_fmt(f, "\\%c", esc[c - 8]);
             else
-                fprintf(f, "\\u%04x", c);
+                out_fmt(f, "\\u%04x", c);
             s++;
         } else if (c < 0x80) {
-            putc((int)c, f);
+            out_chr(f, (char)c);
             s++;
         } else {
             size_t n = utf8_len(s);
             if (n) {
-                fwrite(s, 1, n, f);
+                out_put(f, (const char *)s, n);
                 s += n;
             } else {
-                fprintf(f, "\\u%04x", c);
+                out_fmt(f, "\\u%04x", c);
                 s++;
             }
         }
     }
-    putc('"', f);
+    out_chr(f, '"');
 }

@@ -28,8 +28,32 @@ void fmt_pyfloat(char *dst, double x);
  * decoded text; an invalid byte counts as one). */
 size_t fmt_width(const char *s);
 
+/* A buffered writer for the reports: far cheaper per call than stdio's
+ * locked fputs/putc on reports of a million lines.  Errors are sticky and
+ * reported by out_close. */
+struct out {
+    FILE *f;
+    size_t n;
+    int err;
+    char buf[1 << 16];
+};
+void out_init(struct out *o, FILE *f);
+void out_put(struct out *o, const char *s, size_t len);
+void out_str(struct out *o, const char *s);
+void out_fmt(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void out_pad(struct out *o, char c, size_t n);
+static inline void out_chr(struct out *o, char c)
+{
+    if (o->n == sizeof o->buf)
+        out_put(o, &c, 1);
+    else
+        o->buf[o->n++] = c;
+}
+/* Writes what is buffered and flushes f: 0, or -1 if any write failed. */
+int out_close(struct out *o);
+
 /* Writes s as a JSON string literal (quotes included).  Control characters
  * are escaped; bytes that are not valid UTF-8 are written as the code points
  * U+0080..U+00FF of the same value, so the output is always valid JSON. */
-void fmt_json_str(FILE *f, const char *s);
+void fmt_json_str(struct out *o, const char *s);
 #endif

@@ -28,41 +28,61 @@ struct width {
 
 struct printer {
     const struct ann_report *r;
-    FILE *f;
+    struct out *f;
     struct width *w; /* n_ev */
+    size_t *ew;      /* display width of each event name */
     const char *prefix; /* before the event names of the header line */
 };
 
 /* Cell texts of count v (plain if !outer, else with the cumulative value c2). */
+/* A cell's three texts: count, first and second percentage (FMT_NUM_MAX + 8
+ * bytes each). */
+struct cell_txt {
+    char count[FMT_NUM_MAX], p1[FMT_NUM_MAX + 8], p2[FMT_NUM_MAX + 8];
+    size_t nc, n1, n2;
+};
+
+/* prefix + percentage of v + suffix into dst; returns the length. */
+static size_t perc_txt(char *dst, const char *prefix, int64_t v, int64_t total, const char *suffix)
+{
+    size_t n = strlen(prefix);
+    memcpy(dst, prefix, n);
+    n += fmt_perc(dst + n, v, total);
+    size_t k = strlen(suffix);
+    memcpy(dst + n, suffix, k + 1);
+    return n + k;
+}
+
+/* Cell texts of count v (plain if !outer, else with the cumulative value c2). */
 static void cell_strs(const struct printer *pr, size_t i, int64_t v, int outer, int64_t c2,
-                      char *count, char *p1, char *p2)
+                      struct cell_txt *t)
 {
     const struct ann_report *r = pr->r;
-    fmt_commify(count, v);
-    p1[0] = p2[0] = 0;
+    t->nc = fmt_commify(t->count, v);
+    t->p1[0] = t->p2[0] = 0;
+    t->n1 = t->n2 = 0;
     if (!r->o->show_percs)
         return;
     int64_t total = r->totals[i];
-    char a[FMT_NUM_MAX], b[FMT_NUM_MAX];
     if (!outer) {
         if (v == 0)
             return; /* no percentage for zero counts: just clutter */
         if (total == 0) {
-            strcpy(p1, " (n/a)");
+            strcpy(t->p1, " (n/a)");
+            t->n1 = 6;
             return;
         }
-        fmt_perc(a, v, total);
-        snprintf(p1, FMT_NUM_MAX + 8, " (%s%%)", a);
+        t->n1 = perc_txt(t->p1, " (", v, total, "%)");
     } else {
         if (total == 0) {
-            strcpy(p1, " (n/a,");
-            strcpy(p2, " n/a)");
+            strcpy(t->p1, " (n/a,");
+            strcpy(t->p2, " n/a)");
+            t->n1 = 6;
+            t->n2 = 5;
             return;
         }
-        fmt_perc(a, v, total);
-        fmt_perc(b, c2, total);
-        snprintf(p1, FMT_NUM_MAX + 8, " (%s%%,", a);
-        snprintf(p2, FMT_NUM_MAX + 8, " %s%%)", b);
+        t->n1 = perc_txt(t->p1, " (", v, total, "%,");
+        t->n2 = perc_txt(t->p2, " ", c2, total, "%)");
     }
 }
 
@@ -73,15 +93,15 @@ static void init_widths(struct printer *pr, const int64_t *min1, const int64_t *
                         const int64_t *min2, const int64_t *max2)
 {
     const struct ann_report *r = pr->r;
-    char c[FMT_NUM_MAX], p1[FMT_NUM_MAX + 8], p2[FMT_NUM_MAX + 8];
+    struct cell_txt t;
     for (size_t i = 0; i < r->n_ev; i++) {
         struct width w = {0, 0, 0};
         for (int k = 0; k < 2; k++) {
             const int64_t *v = k ? max1 : min1, *v2 = k ? max2 : min2;
-            cell_strs(pr, i, v[i], v2 != NULL, v2 ? v2[i] : 0, c, p1, p2);
-            w.count = umax(w.count, strlen(c));
-            w.perc1 = umax(w.perc1, strlen(p1));
-            w.perc2 = umax(w.perc2, strlen(p2));
+            cell_strs(pr, i, v[i], v2 != NULL, v2 ? v2[i] : 0, &t);
+            w.count = umax(w.count, t.nc);
+            w.perc1 = umax(w.perc1, t.n1);
+            w.perc2 = umax(w.perc2, t.n2);
         }
         pr->w[i] = w;
     }
@@ -124,48 +144,40 @@ static void printer_section(struct printer *pr, const struct ann_section *sec)
     free(m);
 }
 
-static void pad(FILE *f, int c, size_t n)
+static void put_right(struct out *f, const char *s, size_t n, size_t w)
 {
-    while (n--)
-        putc(c, f);
-}
-
-static void put_right(FILE *f, const char *s, size_t w)
-{
-    size_t n = strlen(s);
     if (n < w)
-        pad(f, ' ', w - n);
-    fputs(s, f);
+        out_pad(f, ' ', w - n);
+    out_put(f, s, n);
 }
 
-static void put_cell(const struct printer *pr, size_t i, const char *count, const char *p1,
-                     const char *p2)
+static void put_cell(const struct printer *pr, size_t i, const struct cell_txt *t)
 {
     const struct width *w = &pr->w[i];
-    size_t ew = fmt_width(pr->r->events[i]), used = w->count + w->perc1 + w->perc2;
+    size_t ew = pr->ew[i], used = w->count + w->perc1 + w->perc2;
     if (ew > used)
-        pad(pr->f, ' ', ew - used);
-    put_right(pr->f, count, w->count);
-    put_right(pr->f, p1, w->perc1);
-    put_right(pr->f, p2, w->perc2);
-    putc(' ', pr->f);
+        out_pad(pr->f, ' ', ew - used);
+    put_right(pr->f, t->count, t->nc, w->count);
+    put_right(pr->f, t->p1, t->n1, w->perc1);
+    put_right(pr->f, t->p2, t->n2, w->perc2);
+    out_chr(pr->f, ' ');
 }
 
 static void print_events(const struct printer *pr, const char *suffix)
 {
     const struct ann_report *r = pr->r;
-    fputs(pr->prefix, pr->f);
+    out_str(pr->f, pr->prefix);
     for (size_t k = 0; k < r->n_show; k++) {
         size_t i = r->show[k];
         const struct width *w = &pr->w[i];
-        size_t ew = fmt_width(r->events[i]), cw = w->count + w->perc1 + w->perc2;
-        fputs(r->events[i], pr->f);
+        size_t ew = pr->ew[i], cw = w->count + w->perc1 + w->perc2;
+        out_str(pr->f, r->events[i]);
         if (cw > ew)
-            pad(pr->f, '_', cw - ew);
-        putc(' ', pr->f);
+            out_pad(pr->f, '_', cw - ew);
+        out_chr(pr->f, ' ');
     }
-    fputs(suffix, pr->f);
-    putc('\n', pr->f);
+    out_str(pr->f, suffix);
+    out_chr(pr->f, '\n');
 }
 
 /* The cells of cc (cumulative percentages from c2 if not NULL), then one
@@ -173,47 +185,48 @@ static void print_events(const struct printer *pr, const char *suffix)
 static void print_cells(const struct printer *pr, const int64_t *cc, const int64_t *c2)
 {
     const struct ann_report *r = pr->r;
-    char c[FMT_NUM_MAX], p1[FMT_NUM_MAX + 8], p2[FMT_NUM_MAX + 8];
+    struct cell_txt t;
     for (size_t k = 0; k < r->n_show; k++) {
         size_t i = r->show[k];
-        cell_strs(pr, i, cc[i], c2 != NULL, c2 ? c2[i] : 0, c, p1, p2);
-        put_cell(pr, i, c, p1, p2);
+        cell_strs(pr, i, cc[i], c2 != NULL, c2 ? c2[i] : 0, &t);
+        put_cell(pr, i, &t);
     }
-    putc(' ', pr->f);
+    out_chr(pr->f, ' ');
 }
 
 static void print_row(const struct printer *pr, const int64_t *cc, const int64_t *c2,
                       const char *label)
 {
     print_cells(pr, cc, c2);
-    fputs(label, pr->f);
-    putc('\n', pr->f);
+    out_str(pr->f, label);
+    out_chr(pr->f, '\n');
 }
 
 /* A "." row: a source line without a cost record. */
 static void print_missing(const struct printer *pr)
 {
     const struct ann_report *r = pr->r;
+    static const struct cell_txt dot = {".", "", "", 1, 0, 0};
     for (size_t k = 0; k < r->n_show; k++)
-        put_cell(pr, r->show[k], ".", "", "");
-    putc(' ', pr->f);
+        put_cell(pr, r->show[k], &dot);
+    out_chr(pr->f, ' ');
 }
 
-static void fancy(FILE *f, const char *title, const char *title2)
+static void fancy(struct out *f, const char *title, const char *title2)
 {
     static const char dashes[] =
         "--------------------------------------------------------------------------------";
-    fprintf(f, "%s\n-- %s%s\n%s\n", dashes, title, title2 ? title2 : "", dashes);
+    out_fmt(f, "%s\n-- %s%s\n%s\n", dashes, title, title2 ? title2 : "", dashes);
 }
 
-static void print_metadata(const struct ann_report *r, FILE *f)
+static void print_metadata(const struct ann_report *r, struct out *f)
 {
     const struct ann_opts *o = r->o;
     fancy(f, "Metadata", NULL);
-    fputs("Invocation:      ", f);
+    out_str(f, "Invocation:      ");
     for (int i = 0; i < o->argc; i++)
-        fprintf(f, " %s", o->argv[i]);
-    putc('\n', f);
+        out_fmt(f, " %s", o->argv[i]);
+    out_chr(f, '\n');
 
     size_t n = profile_n_sources(r->p);
     int same = 1;
@@ -222,35 +235,35 @@ static void print_metadata(const struct ann_report *r, FILE *f)
             same = 0;
     if (same) {
         if (n)
-            fputs(profile_source(r->p, 0)->desc, f);
+            out_str(f, profile_source(r->p, 0)->desc);
     } else {
         for (size_t i = 0; i < n; i++)
-            fprintf(f, "Description %zu:\n%s", i + 1, profile_source(r->p, i)->desc);
+            out_fmt(f, "Description %zu:\n%s", i + 1, profile_source(r->p, i)->desc);
     }
     if (n == 1) {
-        fprintf(f, "Command:          %s\n", profile_source(r->p, 0)->cmd);
+        out_fmt(f, "Command:          %s\n", profile_source(r->p, 0)->cmd);
     } else {
         for (size_t i = 0; i < n; i++) {
             const char *cmd = profile_source(r->p, i)->cmd;
             if (i > 0 && strcmp(profile_source(r->p, i - 1)->cmd, cmd) == 0)
-                fprintf(f, "Command %zu:        (same as Command %zu)\n", i + 1, i);
+                out_fmt(f, "Command %zu:        (same as Command %zu)\n", i + 1, i);
             else
-                fprintf(f, "Command %zu:        %s\n", i + 1, cmd);
+                out_fmt(f, "Command %zu:        %s\n", i + 1, cmd);
         }
     }
-    fputs("Events recorded: ", f);
+    out_str(f, "Events recorded: ");
     for (size_t i = 0; i < r->n_ev; i++)
-        fprintf(f, " %s", r->events[i]);
-    fputs("\nEvents shown:    ", f);
+        out_fmt(f, " %s", r->events[i]);
+    out_str(f, "\nEvents shown:    ");
     for (size_t i = 0; i < r->n_show; i++)
-        fprintf(f, " %s", r->events[r->show[i]]);
-    fputs("\nEvent sort order:", f);
+        out_fmt(f, " %s", r->events[r->show[i]]);
+    out_str(f, "\nEvent sort order:");
     for (size_t i = 0; i < r->n_sort; i++)
-        fprintf(f, " %s", r->events[r->sort[i]]);
+        out_fmt(f, " %s", r->events[r->sort[i]]);
     char thr[32];
     fmt_pyfloat(thr, o->threshold);
-    fprintf(f, "\nThreshold:        %s%%\n", thr);
-    fprintf(f, "Annotation:       %s\n\n", o->annotate ? "on" : "off");
+    out_fmt(f, "\nThreshold:        %s%%\n", thr);
+    out_fmt(f, "Annotation:       %s\n\n", o->annotate ? "on" : "off");
 }
 
 static void print_summary(const struct ann_report *r, struct printer *pr)
@@ -259,37 +272,37 @@ static void print_summary(const struct ann_report *r, struct printer *pr)
     printer_plain(pr, ccs, 1);
     fancy(pr->f, "Summary", NULL);
     print_events(pr, "");
-    putc('\n', pr->f);
+    out_chr(pr->f, '\n');
     print_row(pr, r->totals, NULL, "PROGRAM TOTALS");
-    putc('\n', pr->f);
+    out_chr(pr->f, '\n');
 }
 
 static void print_section(const struct ann_report *r, struct printer *pr,
                           const struct ann_section *sec, const char *kind, const char *lower,
                           const char *indent)
 {
-    FILE *f = pr->f;
+    struct out *f = pr->f;
     printer_section(pr, sec);
     fancy(f, kind, " summary");
     print_events(pr, lower);
-    putc('\n', f);
+    out_chr(f, '\n');
     for (size_t g = 0; g < sec->n; g++) {
         const struct ann_group *gr = &sec->groups[g];
-        fputs(indent, f);
+        out_str(f, indent);
         if (gr->n_inner == 1 && memcmp(gr->cc, gr->inner[0].cc, r->n_ev * sizeof *gr->cc) == 0) {
             /* One qualifying inner row equal to the outer one: one line. */
             print_cells(pr, gr->cc, gr->cumul);
-            fprintf(f, "%s:%s\n", gr->name, gr->inner[0].name);
+            out_fmt(f, "%s:%s\n", gr->name, gr->inner[0].name);
         } else {
             print_cells(pr, gr->cc, gr->cumul);
-            fprintf(f, "%s:\n", gr->name);
+            out_fmt(f, "%s:\n", gr->name);
             for (size_t k = 0; k < gr->n_inner; k++) {
-                fputs("  ", f);
+                out_str(f, "  ");
                 print_cells(pr, gr->inner[k].cc, NULL);
-                fprintf(f, "  %s\n", gr->inner[k].name);
+                out_fmt(f, "  %s\n", gr->inner[k].name);
             }
         }
-        putc('\n', f);
+        out_chr(f, '\n');
     }
 }
 
@@ -300,31 +313,39 @@ static const char warning_line[] =
 
 static unsigned long sat_add(unsigned long a, unsigned long b) { return a + b < a ? ~0UL : a + b; }
 
-static void print_src_line(const struct ann_file *af, unsigned long n, FILE *f)
+/* "-- line N ---...": cg_annotate's window marker (40 dashes). */
+static void line_marker(struct out *f, unsigned long n)
 {
-    fwrite(af->src.data + af->src.line_off[n - 1], 1, af->src.line_len[n - 1], f);
-    putc('\n', f);
+    char b[96];
+    int k = snprintf(b, sizeof b, "-- line %lu ----------------------------------------\n", n);
+    out_put(f, b, (size_t)k);
+}
+
+static void print_src_line(const struct ann_file *af, unsigned long n, struct out *f)
+{
+    out_put(f, af->src.data + af->src.line_off[n - 1], af->src.line_len[n - 1]);
+    out_chr(f, '\n');
 }
 
 static void print_file(const struct ann_report *r, struct printer *pr, const struct ann_file *af)
 {
-    FILE *f = pr->f;
+    struct out *f = pr->f;
     fancy(f, "Annotated source file: ", af->name);
     if (af->status != ANN_OK) {
-        fprintf(f, "Unannotated because %s:", af->status == ANN_UNREADABLE
+        out_fmt(f, "Unannotated because %s:", af->status == ANN_UNREADABLE
                                                  ? "one or more of these original files are unreadable"
                                                  : "two or more of these original files are not identical");
         for (size_t i = 0; i < af->n_origins; i++)
-            fprintf(f, "\n- %s", af->origins[i]);
-        fputs("\n\n", f);
+            out_fmt(f, "\n- %s", af->origins[i]);
+        out_str(f, "\n\n");
         return;
     }
     for (size_t k = 0; k < af->n_newer; k++) {
-        fprintf(f, "%s%s%s@ Original source files are all newer than data file '%s':\n", at_line,
+        out_fmt(f, "%s%s%s@ Original source files are all newer than data file '%s':\n", at_line,
                 warning_line, at_line, af->newer_than[k]);
         for (size_t i = 0; i < af->n_origins; i++)
-            fprintf(f, "@ - %s\n", af->origins[i]);
-        fprintf(f, "@ Annotations may not be correct.\n%s\n", at_line);
+            out_fmt(f, "@ - %s\n", af->origins[i]);
+        out_fmt(f, "@ Annotations may not be correct.\n%s\n", at_line);
     }
 
     const int64_t **ccs = xcalloc(af->n_lines + 2, sizeof *ccs);
@@ -336,10 +357,10 @@ static void print_file(const struct ann_report *r, struct printer *pr, const str
     printer_plain(pr, ccs, n);
     free(ccs);
     print_events(pr, "");
-    putc('\n', f);
+    out_chr(f, '\n');
     if (af->line0) {
         print_row(pr, af->line0, NULL, "<unknown (line 0)>");
-        putc('\n', f);
+        out_chr(f, '\n');
     }
     if (af->n_lines == 0)
         return;
@@ -361,7 +382,7 @@ static void print_file(const struct ann_report *r, struct printer *pr, const str
             break; /* the window starts past the end of the file */
         cur = lo - 1;
         if (lo != 1)
-            fprintf(f, "-- line %lu ----------------------------------------\n", lo);
+            line_marker(f, lo);
         while (cur < hi) {
             cur++;
             if (cur > n_src) {
@@ -377,20 +398,20 @@ static void print_file(const struct ann_report *r, struct printer *pr, const str
             print_src_line(af, cur, f);
         }
         if (!eof)
-            fprintf(f, "-- line %lu ----------------------------------------\n", hi);
+            line_marker(f, hi);
     }
     if (li < af->n_lines) {
         /* Costs recorded for lines the file does not have. */
-        putc('\n', f);
+        out_chr(f, '\n');
         char label[64];
         for (; li < af->n_lines; li++) {
             snprintf(label, sizeof label, "<bogus line %lu>", af->lines[li].line);
             print_row(pr, af->lines[li].cc, NULL, label);
         }
-        fprintf(f, "\n%s%s%s@@ Information recorded about lines past the end of '%s'.\n%s", at_line,
+        out_fmt(f, "\n%s%s%s@@ Information recorded about lines past the end of '%s'.\n%s", at_line,
                 warning_line, at_line, af->path, at_line);
     }
-    putc('\n', f);
+    out_chr(f, '\n');
 }
 
 static void print_annotation_summary(const struct ann_report *r, struct printer *pr)
@@ -406,16 +427,21 @@ static void print_annotation_summary(const struct ann_report *r, struct printer 
     printer_plain(pr, (const int64_t *const *)r->rows, ANN_N_ROWS);
     fancy(pr->f, "Annotation summary", NULL);
     print_events(pr, "");
-    putc('\n', pr->f);
+    out_chr(pr->f, '\n');
     for (int i = 0; i < ANN_N_ROWS; i++)
         print_row(pr, r->rows[i], NULL, labels[i]);
-    putc('\n', pr->f);
+    out_chr(pr->f, '\n');
 }
 
-int text_report(const struct ann_report *r, FILE *f)
+int text_report(const struct ann_report *r, FILE *fp)
 {
+    struct out *f = xmalloc(sizeof *f);
+    out_init(f, fp);
     struct printer pr = {.r = r, .f = f};
     pr.w = xcalloc(r->n_ev + 1, sizeof *pr.w);
+    pr.ew = xcalloc(r->n_ev + 1, sizeof *pr.ew);
+    for (size_t i = 0; i < r->n_ev; i++)
+        pr.ew[i] = fmt_width(r->events[i]);
     print_metadata(r, f);
     print_summary(r, &pr);
     print_section(r, &pr, &r->file_fn, "File:function", " file:function", "< ");
@@ -426,5 +452,8 @@ int text_report(const struct ann_report *r, FILE *f)
         print_annotation_summary(r, &pr);
     }
     free(pr.w);
-    return fflush(f) != 0 || ferror(f) ? -1 : 0;
+    free(pr.ew);
+    int rc = out_close(f);
+    free(f);
+    return rc;
 }

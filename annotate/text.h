@@ -12,6 +12,6 @@
 #include "annotate/model.h"
 
 /* Writes the report for r to f.  Returns 0, or -1 if writing failed
- * (ferror on f). */
+ * (any write error on f). */
 int text_report(const struct ann_report *r, FILE *f);
 #endif

@@ -36,8 +36,12 @@ static const char *pyfloat(double x)
 static const char *json(const char *s)
 {
     static char buf[256];
-    FILE *f = fmemopen(buf, sizeof buf, "w");
-    fmt_json_str(f, s);
+    memset(buf, 0, sizeof buf);
+    FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+    static struct out o;
+    out_init(&o, f);
+    fmt_json_str(&o, s);
+    out_close(&o);
     fclose(f);
     return buf;
 }
@@ -60,6 +64,14 @@ static void test_fmt(void)
               "beyond 2^53: Python's correctly rounded int division");
     CHECK_STR(perc(-15, -4), "375.0", "negative total (diffs)");
     CHECK_STR(perc(1, -3), "-33.3", "negative percentage");
+    CHECK_STR(perc(5, 1000), "0.5", "exact 0.5");
+    CHECK_STR(perc(-5, 10000), "-0.1", "-0.05: binary value just above 0.05 in magnitude");
+    CHECK_STR(perc(15, 10000), "0.1", "0.15 is binary 0.1499999...: rounds down");
+    CHECK_STR(perc(35, 10000), "0.3", "0.35 is binary 0.34999...: rounds down");
+    CHECK_STR(perc(45, 10000), "0.5", "0.45 is binary 0.4500000...1: rounds up");
+    CHECK_STR(perc(99995, 100000), "100.0", "99.995");
+    CHECK_STR(perc(-1000000, 100000), "-1000.0", "-1000%");
+    CHECK_STR(perc(INT64_MAX, 1), "922337203685477580800.0", "beyond the fast path: printf");
 
     CHECK_STR(pyfloat(0.1), "0.1", "repr 0.1");
     CHECK_STR(pyfloat(1), "1.0", "repr 1.0");
