@@ -20,7 +20,9 @@ int main(void)
     struct options o;
     struct diag_err e;
 
-    CHECK_INT(PARSE(&o, &e, "./prog", "-x", "--I1=1"), OPTIONS_RUN, "options stop at the program");
+    /* Named arrays: o.prog_argv points into them after parsing. */
+    static char *run1[] = {"cachesim", "./prog", "-x", "--I1=1", NULL};
+    CHECK_INT(parse(&o, &e, 4, run1), OPTIONS_RUN, "options stop at the program");
     CHECK_STR(o.prog_argv[0], "./prog", "program");
     CHECK_STR(o.prog_argv[1], "-x", "program's own options pass through");
     CHECK_INT(o.cache_sim, 1, "cache sim on by default");
@@ -29,10 +31,10 @@ int main(void)
     CHECK_INT(o.instr_at_start, 1, "instr-at-start default yes");
     CHECK_INT(o.aslr, 0, "ASLR off by default");
 
-    CHECK_INT(PARSE(&o, &e, "--I1=32768,8,64", "--D1=65536,2,64", "--L2=8388608,16,64",
-                    "--cache-sim=no", "-q", "--cachegrind-out-file=x.%p", "--trace-children=yes",
-                    "--cpuid=native", "--", "prog"),
-              OPTIONS_RUN, "all options");
+    static char *run2[] = {"cachesim", "--I1=32768,8,64", "--D1=65536,2,64", "--L2=8388608,16,64",
+                           "--cache-sim=no", "-q", "--cachegrind-out-file=x.%p",
+                           "--trace-children=yes", "--cpuid=native", "--", "prog", NULL};
+    CHECK_INT(parse(&o, &e, 11, run2), OPTIONS_RUN, "all options");
     CHECK_INT(o.have_i1 && o.have_d1 && o.have_ll, 1, "three geometries");
     CHECK_INT(o.i1.size, 32768, "I1 size");
     CHECK_INT(o.d1.assoc, 2, "D1 assoc");
@@ -55,8 +57,8 @@ int main(void)
     CHECK_INT(PARSE(&o, &e, "-q"), OPTIONS_ERROR, "no program");
     CHECK_INT(PARSE(&o, &e, "--help", "prog"), OPTIONS_HELP, "--help");
     CHECK_INT(PARSE(&o, &e, "--version"), OPTIONS_VERSION, "--version");
-    CHECK_INT(PARSE(&o, &e, "--toggle-collect=kern*", "--toggle-collect=main", "p"), OPTIONS_RUN,
-              "--toggle-collect repeatable");
+    static char *run3[] = {"cachesim", "--toggle-collect=kern*", "--toggle-collect=main", "p", NULL};
+    CHECK_INT(parse(&o, &e, 4, run3), OPTIONS_RUN, "--toggle-collect repeatable");
     CHECK_INT(o.n_toggle_collect, 2, "two patterns");
     CHECK_STR(o.toggle_collect[0], "kern*", "first pattern");
 
