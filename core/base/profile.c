@@ -387,11 +387,11 @@ size_t profile_pairs(struct profile *p, const struct profile_pair **out)
     return p->n_funcs;
 }
 
-/* Ranks of all interned names in strcmp order, indexed by intern id. */
-static const char *const *rank_names;
-static int cmp_names(const void *a, const void *b)
+/* Orders intern ids by their names (strcmp); ctx is the id -> name array. */
+static int cmp_names(const void *a, const void *b, void *ctx)
 {
-    return strcmp(rank_names[*(const uint32_t *)a], rank_names[*(const uint32_t *)b]);
+    const char *const *names = ctx;
+    return strcmp(names[*(const uint32_t *)a], names[*(const uint32_t *)b]);
 }
 
 struct fkey {
@@ -425,10 +425,7 @@ size_t profile_sorted(struct profile *p, const struct profile_entry **out)
         names[i] = intern_get(p->in, (uint32_t)i);
         order[i] = (uint32_t)i;
     }
-    /* qsort has no context argument; the pointer is only used during this call. */
-    rank_names = names;
-    qsort(order, n_names, sizeof *order, cmp_names);
-    rank_names = NULL;
+    qsort_r(order, n_names, sizeof *order, cmp_names, names);
     for (size_t i = 0; i < n_names; i++)
         rank[order[i]] = (uint32_t)i;
 

@@ -49,7 +49,7 @@ const char *profile_cmd(const struct profile *p); /* NULL if none */
 /* The cost cell of (file, fn, line): profile_n_events() counters, created
  * zeroed on first use.  The pointer stays valid until profile_free (cells never
  * move), so a caller may resolve once and bump counters directly ("resolve
- * once, count many").  The events must have been set. */
+ * once, count many").  The events must have been set (NULL otherwise). */
 int64_t *profile_cell(struct profile *p, const char *file, const char *fn, unsigned long line);
 
 /* One cost line, for iteration. */
@@ -128,8 +128,10 @@ struct profile_read_opts {
 
 /* Reads a Cachegrind-format file and adds its costs into p (merging: repeated
  * keys are summed, several files may be read into one profile).  The first
- * file read sets the events, desc and cmd lines; later files must have the
- * same events.  Accepts what Valgrind's readers accept (blank and '#' lines,
+ * file read sets the events (unless set before), desc lines (unless some were
+ * added before) and cmd (unless set before); later files must have the same
+ * event names (white space may differ).  Every file read successfully is
+ * also recorded as a profile_source.  Accepts what Valgrind's readers accept (blank and '#' lines,
  * optional desc:, short count lists padded with 0, negative counts).  On
  * damage fails with "FILE:LINE: what is wrong" in e; on open failure with
  * "unable to open 'FILE': strerror".  The file's summary: line is checked
