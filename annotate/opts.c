@@ -39,6 +39,8 @@ static const struct opt {
     {"--auto", K_YESNO, O_AUTO},
     {"--context", K_ARG, O_CONTEXT},
     {"--source-dir", K_ARG, O_SOURCE_DIR},
+    /* cg_annotate <= 3.20's include directories: the same search. */
+    {"--include", K_ARG, O_SOURCE_DIR},
     {"--format", K_ARG, O_FORMAT},
 };
 #define N_OPTS (sizeof table / sizeof table[0])
@@ -73,7 +75,8 @@ const char *opts_help(void)
            "                        threshold (default: on; --auto=yes|no also accepted)\n"
            "  --context=N           lines of context around annotated lines (default: 8)\n"
            "  --source-dir=DIR      also look for relative source paths under DIR\n"
-           "                        (repeatable; tried in order after the current directory)\n"
+           "                        (repeatable; tried in order after the current directory;\n"
+           "                        -IDIR and --include=DIR of cg_annotate 3.19 are the same)\n"
            "  --format=text|json    text (cg_annotate's layout, default) or JSON\n"
            "\n"
            "Exit status: 0 success, 1 bad or unreadable input, 2 bad command line.\n";
@@ -162,6 +165,14 @@ int opts_parse(struct ann_opts *o, int argc, char **argv, struct diag_err *e)
         }
         if (strcmp(a, "-h") == 0)
             return OPTS_HELP;
+        if (strncmp(a, "-I", 2) == 0) {
+            /* cg_annotate <= 3.20: -IDIR or -I DIR. */
+            const char *dir = a[2] ? a + 2 : i + 1 < argc ? argv[++i] : NULL;
+            if (!dir)
+                return usage(e, "option '%s' needs a value", a);
+            o->source_dirs[o->n_source_dirs++] = dir;
+            continue;
+        }
         if (a[1] != '-')
             return usage(e, "unrecognized argument '%s'", a);
 

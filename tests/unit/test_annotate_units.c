@@ -145,6 +145,13 @@ static void test_opts(void)
     CHECK_STR(o.files[0], "-odd-name", "a file after --");
     opts_release(&o);
 
+    CHECK_INT(parse(&o, &e, "-Ia", "-I", "b", "--include=c", "x", NULL), OPTS_RUN,
+              "cg_annotate 3.19's -I and --include");
+    CHECK_INT(o.n_source_dirs, 3, "three source dirs");
+    CHECK_STR(o.source_dirs[1], "b", "-I DIR");
+    CHECK_STR(o.source_dirs[2], "c", "--include=DIR");
+    opts_release(&o);
+
     CHECK_INT(parse(&o, &e, "--sh=Ir", "x", NULL), OPTS_USAGE, "ambiguous prefix");
     CHECK_STR(e.msg, "ambiguous option '--sh=Ir'", "ambiguous message");
     opts_release(&o);
