@@ -6,7 +6,9 @@
 #   same Ir in our File:function section (and the same pairs are listed);
 # - several files are merged (totals = sum of the summaries), --diff gives
 #   B - A, and the JSON report carries the same numbers as the text report;
-# - reading a Valgrind file and writing it back is byte-identical.
+# - reading a Valgrind file and writing it back is byte-identical;
+# - the outputs of Valgrind's cg_diff and cg_merge are read (and our merge
+#   equals cg_merge's).
 # Skipped (77) without valgrind, cg_annotate, gcc, zlib or python3.
 . "$TOP/tests/e2e/lib.sh"
 for t in valgrind cg_annotate gcc python3; do
@@ -97,6 +99,20 @@ check_eq "$(totals diff.txt)" "$(sums - p1 p2)" "--diff A B totals = B - A"
 $A p1 p3 >/dev/null 2>err.txt; rc=$?
 check_eq "$rc" 1 "different events refused"
 check_grep "events in data files don't match" err.txt "events mismatch message"
+
+# The files of Valgrind's own cg_diff and cg_merge (3.19's formats: "events:"
+# with two spaces, costs on line 0, "LINE   c1 c2 ... " lines) read too.
+if command -v cg_diff >/dev/null && command -v cg_merge >/dev/null; then
+  cg_diff p1 p2 >vgdiff 2>/dev/null && cg_merge -o vgmerge p1 p2 2>/dev/null
+  $A --no-show-percs --no-annotate vgdiff >vgdiff.txt; rc=$?
+  check_eq "$rc" 0 "cg_diff output read"
+  check_eq "$(totals vgdiff.txt)" "$(sums - p1 p2)" "cg_diff output: totals = B - A"
+  $A --no-show-percs --no-annotate vgmerge >vgmerge.txt; rc=$?
+  check_eq "$rc" 0 "cg_merge output read"
+  check_eq "$(totals vgmerge.txt)" "$(sums + p1 p2)" "cg_merge output: totals = A + B"
+  "$TOP/build/tools/profile_rewrite" vgmerge vgmerge.copy && "$TOP/build/tools/profile_rewrite" p1 p2 ours.merge &&
+    cmp -s vgmerge.copy ours.merge && ok "our merge equals cg_merge's, cell by cell" || nok "our merge equals cg_merge's"
+fi
 
 # JSON = text, every row and every event, with source annotation on.
 $A --no-show-percs p1 >full.txt
