@@ -47,9 +47,6 @@ void session_init(struct session *s, const struct options *opt)
         } else {
             r = cacheconf_detect_host(&s->ccfg.geom, given, &w);
         }
-        if (!opt->quiet)
-            for (unsigned i = 0; i < w.n; i++)
-                fprintf(stderr, "--%d-- %s\n", (int)getpid(), w.line[i]);
         if (r == CACHECONF_UNSUPPORTED)
             diag_die(EXIT_FAIL, "the host's cache geometry cannot be simulated: give --I1, --D1 and --LL");
         if (opt->have_i1)
@@ -64,6 +61,11 @@ void session_init(struct session *s, const struct options *opt)
             diag_die(EXIT_USAGE,
                      "cannot continue: the minimum line size (%u) must be equal to or larger "
                      "than the maximum register size (32)", ml);
+        /* Warnings only once the configuration is known to be usable, so a bad
+         * command line gets its one line and nothing else. */
+        if (!opt->quiet)
+            for (unsigned i = 0; i < w.n; i++)
+                fprintf(stderr, "--%d-- %s\n", (int)getpid(), w.line[i]);
         if (opt->verbose) {
             char buf[160];
             const struct cache_hierarchy *g = &s->ccfg.geom;
