@@ -1,13 +1,15 @@
 /* profile.c - see profile.h.  The cost table, and the only reader and writer
  * of Cachegrind's profile format in the project.
  *
- * Table: cells are (file, fn, line, counts[N]) records allocated in fixed-size
- * chunks (so a pointer handed out by profile_cell never moves), found through
- * an open-addressing hash table keyed by the interned names' ids and the line.
- * Names are interned once, so comparing names is comparing pointers.
- * Sorted iteration ranks the distinct names once (strcmp) and then sorts
- * cells by integer keys; a table filled from a sorted file is detected as
- * already sorted and costs one pass.
+ * Table: each (file, fn) pair has a record, found through a hash table keyed
+ * by the interned names' ids (names are interned once, so comparing names is
+ * comparing pointers), that lists its cells; a cell is (line, counts[N]),
+ * allocated in fixed-size chunks, so a pointer handed out by profile_cell
+ * never moves.  While a pair's lines arrive in ascending order (always, in
+ * files Cachegrind wrote) a new line is an append; out-of-order lines switch
+ * that pair to a small hash table of its own.  Sorted iteration ranks the
+ * distinct names once (strcmp), sorts the pairs by rank, and sorts a pair's
+ * cells only if they arrived out of order.
  *
  * Reader: one pass over big fread() blocks, no per-line allocation; cost lines
  * go straight into the cell of the current (file, fn).  Tolerances follow the
