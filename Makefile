@@ -109,10 +109,15 @@ check: deps
 	$(MAKE) asan
 	$(MAKE) e2e
 
-# The unit tests once more, built with AddressSanitizer and UBSan.
+# The unit tests once more, built with AddressSanitizer and UBSan, and cachesim
+# itself so built running the tiny static programs and the error cases.
 asan:
-	$(MAKE) B=build/asan EXTRA_CFLAGS="$(SANFLAGS)" CFLAGS="-O1 -g" build/asan/unit-bins
+	$(MAKE) B=build/asan EXTRA_CFLAGS="$(SANFLAGS)" CFLAGS="-O1 -g" build/asan/unit-bins build/asan/bin/cachesim
 	@tests/run-unit.sh $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRCS))
+	@CACHESIM_BIN=$(CURDIR)/build/asan/bin/cachesim tests/run-e2e.sh $(CURDIR)/tests/e2e/static_vs_cachegrind.sh $(CURDIR)/tests/e2e/errors.sh
+$(B)/bin/cachesim: $(call obj,core/main.c) $(CORE_LIB) $(SIM_LIB) $(BASE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE) -lm
 $(B)/unit-bins: $(UNIT_BINS)
 	@touch $@
 

@@ -105,18 +105,20 @@ int64_t stackalign_valgrind_offset(int memfd, uint64_t rsp, const char *cwd)
             break;
         }
     }
-    /* What Debian's wrapper and Valgrind's core add to the environment. */
-    if (remote_env_has(memfd, envp, envc, "LD_LIBRARY_PATH="))
+    /* What Debian's wrapper and Valgrind's core add to the environment
+     * (n: the program's own variables; envc grows with the additions). */
+    const size_t n = envc;
+    if (remote_env_has(memfd, envp, n, "LD_LIBRARY_PATH="))
         strings += strlen(":/usr/lib/debug");
     else
         strings += strlen("LD_LIBRARY_PATH=/usr/lib/debug") + 1, envc++;
-    if (!remote_env_has(memfd, envp, envc, "GLIBCPP_FORCE_NEW="))
+    if (!remote_env_has(memfd, envp, n, "GLIBCPP_FORCE_NEW="))
         strings += strlen("GLIBCPP_FORCE_NEW=1") + 1, envc++;
-    if (!remote_env_has(memfd, envp, envc, "GLIBCXX_FORCE_NEW="))
+    if (!remote_env_has(memfd, envp, n, "GLIBCXX_FORCE_NEW="))
         strings += strlen("GLIBCXX_FORCE_NEW=1") + 1, envc++;
-    if (!remote_env_has(memfd, envp, envc, "PWD="))
+    if (!remote_env_has(memfd, envp, n, "PWD="))
         strings += strlen("PWD=") + strlen(cwd) + 1, envc++;
-    if (remote_env_has(memfd, envp, envc, "LD_PRELOAD="))
+    if (remote_env_has(memfd, envp, n, "LD_PRELOAD="))
         strings += strlen("/usr/libexec/valgrind/vgpreload_core-amd64-linux.so:");
     else
         strings += strlen("LD_PRELOAD=/usr/libexec/valgrind/vgpreload_core-amd64-linux.so") + 1,

@@ -301,7 +301,7 @@ static void run_thread(struct engine *g, struct thread *th)
         th->pend_present = 0;
         th->pend_rep = 0;
         /* A rep instruction with rcx == 0 is only its check: one Ir, no access. */
-        uint64_t rcx = d->acc[0].addr.addr32 ? (u.rcx & 0xffffffffu) : u.rcx;
+        uint64_t rcx = d->rep && d->acc[0].addr.addr32 ? (u.rcx & 0xffffffffu) : u.rcx;
         if (!d->rep || rcx != 0) {
             th->pend_rep = d->rep != DEC_REP_NONE;
             for (unsigned i = 0; i < d->n_acc; i++)

@@ -6,7 +6,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 export TOP=$top
-export CACHESIM=$top/bin/cachesim CACHESIM_ANNOTATE=$top/bin/cachesim-annotate CACHESIM_DIFF=$top/bin/cachesim-diff
+export CACHESIM=${CACHESIM_BIN:-$top/bin/cachesim} CACHESIM_ANNOTATE=$top/bin/cachesim-annotate CACHESIM_DIFF=$top/bin/cachesim-diff
 scripts=("$@"); [ ${#scripts[@]} -eq 0 ] && scripts=("$top"/tests/e2e/*.sh)
 pass=0; fail=0; skipped=0; bad=0
 for s in "${scripts[@]}"; do
