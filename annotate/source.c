@@ -11,10 +11,12 @@
 
 #include "core/base/diag.h"
 
+/* Only regular files count as sources: a profile naming /dev/zero or a FIFO
+ * must not make the annotator read forever or block. */
 static int readable_file(const char *path)
 {
     struct stat st;
-    if (stat(path, &st) != 0 || S_ISDIR(st.st_mode))
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return 0;
     return access(path, R_OK) == 0;
 }
@@ -39,15 +41,15 @@ char *src_find(const char *name, const char *const *dirs, size_t n_dirs)
 int src_load(const char *path, struct src_file *s)
 {
     memset(s, 0, sizeof *s);
-    int fd = open(path, O_RDONLY);
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
     if (fd < 0)
         return -1;
     struct stat st;
-    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
         return -1;
     }
-    size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, len = 0;
+    size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, len = 0;
     char *data = xmalloc(cap);
     for (;;) {
         if (len == cap) {

@@ -22,11 +22,12 @@ struct src_file {
 
 /* A malloc'd path under which name can be opened for reading: name itself,
  * else (if name is relative) DIR/name for the first of dirs that works.
- * NULL if none can be opened or the path is a directory. */
+ * NULL if none is a readable regular file (directories, devices and FIFOs
+ * count as unreadable, so a strange name cannot make us block). */
 char *src_find(const char *name, const char *const *dirs, size_t n_dirs);
 
-/* Reads path into s.  0, or -1 if it cannot be opened or read (or is a
- * directory); s is then empty and needs no release. */
+/* Reads path into s.  0, or -1 if it cannot be opened or read or is not a
+ * regular file; s is then empty and needs no release. */
 int src_load(const char *path, struct src_file *s);
 void src_release(struct src_file *s);
 
