@@ -641,8 +641,13 @@ struct lines {
     int eof;
 };
 
+/* No real profile line comes near this (names are at most a few KiB); a
+ * longer one means the input is not a profile (or is /dev/zero): refuse it
+ * instead of growing the buffer until memory runs out. */
+#define PROFILE_LINE_MAX ((size_t)64 << 20)
+
 /* 1: a line in (*s, *len), *nl says whether it ended in "\n"; 0: end of file;
- * -1: read error (errno set). */
+ * -1: read error (errno set); -2: a line longer than PROFILE_LINE_MAX. */
 static int next_line(struct lines *r, char **s, size_t *len, int *nl)
 {
     for (;;) {
@@ -673,6 +678,10 @@ static int next_line(struct lines *r, char **s, size_t *len, int *nl)
             r->start = 0;
         }
         if (r->end == r->cap) {
+            if (r->cap >= PROFILE_LINE_MAX) {
+                errno = EFBIG;
+                return -2;
+            }
             r->cap *= 2;
             r->buf = xrealloc(r->buf, r->cap);
         }
@@ -1016,6 +1025,11 @@ int profile_read_stream(struct profile *p, FILE *f, const char *name,
             rerr(&r, cmd ? "missing 'events:' line" : "missing 'cmd:' line");
         else
             rerr(&r, "malformed line '%s'", show(s, len, b, sizeof b));
+        goto out;
+    }
+    if (got == -2) {
+        r.lineno++;
+        rerr(&r, "line longer than %zu MiB: not a profile", PROFILE_LINE_MAX >> 20);
         goto out;
     }
     if (got < 0) {
