@@ -20,6 +20,7 @@ struct consumer {
     struct cons_insn **table; /* open hash of static instructions */
     size_t table_size;        /* power of two */
     size_t n_insns;
+    struct cons_insn *retired; /* flushed records, freed with the consumer */
     uint64_t executed;
     /* --toggle-collect: stack slots of the calls that entered a matching
      * function; counting is on while there is at least one. */
@@ -92,11 +93,20 @@ void cons_insn_flush(struct consumer *c)
         struct cons_insn *in = c->table[i], *next;
         for (; in; in = next) {
             next = in->next;
-            free(in);
+            in->next = c->retired;
+            c->retired = in;
         }
         c->table[i] = NULL;
     }
     c->n_insns = 0;
+}
+
+static void free_list(struct cons_insn *in)
+{
+    for (struct cons_insn *next; in; in = next) {
+        next = in->next;
+        free(in);
+    }
 }
 
 void cons_free(struct consumer *c)
@@ -104,6 +114,7 @@ void cons_free(struct consumer *c)
     if (!c)
         return;
     cons_insn_flush(c);
+    free_list(c->retired);
     free(c->table);
     profile_free(c->prof);
     free(c->toggle_sp);
@@ -157,7 +168,8 @@ struct cons_insn *cons_insn_add(struct consumer *c, uint64_t addr, const struct 
         for (pp = &c->table[slot_of(c, addr)]; *pp != in; pp = &(*pp)->next)
             ;
         *pp = in->next;
-        free(in);
+        in->next = c->retired;
+        c->retired = in;
         c->n_insns--;
     }
     if (c->n_insns >= c->table_size)

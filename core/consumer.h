@@ -47,6 +47,7 @@ struct cons_insn {
     int64_t *cell;               /* its (file, fn, line) cost cell in the profile */
     const char *fn;              /* function name (interned by the symbolizer) */
     int toggle;                  /* fn matches a --toggle-collect glob */
+    int verify;                  /* in writable memory: engines re-check its bytes */
     struct cons_insn *next;      /* hash chain (private) */
     uint8_t bytes[DEC_MAX_LEN];  /* the bytes it was decoded from (len of them) */
     struct dec_insn dec;         /* last: only its first dec.n_acc accesses exist */
@@ -72,7 +73,9 @@ struct cons_insn *cons_insn_add(struct consumer *c, uint64_t addr, const struct 
                                 unsigned long line);
 
 /* Forgets every description (exec, munmap of code): the next execution of any
- * address is described anew.  Costs already counted stay. */
+ * address is described anew.  Costs already counted stay.  The records stay
+ * allocated until cons_free, so an engine may still commit an execution of a
+ * record it looked up before the flush. */
 void cons_insn_flush(struct consumer *c);
 
 /* Sets whether executions are counted (client requests START/STOP/TOGGLE). */

@@ -92,6 +92,7 @@ static void tracee_free(struct tracee *t)
     sym_free(t->sym);
     cons_free(t->cons);
     determ_free(t->det);
+    free(t->code);
     free(t->cmd);
     free(t);
 }
@@ -150,14 +151,74 @@ static size_t read_code(void *ctx, uint64_t addr, uint8_t *buf, size_t n)
     return proc_read(t->memfd, addr, buf, n);
 }
 
+/* Reads t's executable mappings from /proc/PID/maps into a fresh array. */
+static struct code_region *read_code_maps(pid_t pid, size_t *n)
+{
+    char path[64], line[512];
+    struct code_region *r = NULL;
+    size_t cap = 0;
+    *n = 0;
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return NULL;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long long a, b, off, ino;
+        char perms[8];
+        unsigned maj, min;
+        if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu", &a, &b, perms, &off, &maj, &min, &ino) < 7 ||
+            perms[2] != 'x')
+            continue;
+        if (*n == cap)
+            r = xrealloc(r, (cap = cap ? 2 * cap : 32) * sizeof *r);
+        r[(*n)++] = (struct code_region){a, b, off, ino, perms[1] == 'w'};
+    }
+    fclose(f);
+    return r;
+}
+
+static const struct code_region *code_region_of(struct tracee *t, uint64_t addr)
+{
+    if (!t->code)
+        t->code = read_code_maps(t->pid, &t->n_code);
+    for (size_t i = 0; i < t->n_code; i++)
+        if (addr >= t->code[i].start && addr < t->code[i].end)
+            return &t->code[i];
+    return NULL;
+}
+
+void session_maps_syscall(struct session *s, struct tracee *t, uint64_t nr)
+{
+    size_t n;
+    struct code_region *now = read_code_maps(t->pid, &n);
+    int gone = 0, added = n != t->n_code;
+    /* Every old executable mapping must still be there, unchanged. */
+    for (size_t i = 0; t->code && i < t->n_code && !gone; i++) {
+        int found = 0;
+        for (size_t j = 0; j < n && !found; j++)
+            found = memcmp(&t->code[i], &now[j], sizeof now[j]) == 0;
+        gone = !found;
+    }
+    if (gone)
+        cons_insn_flush(t->cons);
+    if (gone || added)
+        sym_invalidate(t->sym, t->pid);
+    free(t->code);
+    t->code = now;
+    t->n_code = n;
+}
+
 struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t addr,
                                struct diag_err *e)
 {
     uint8_t code[32];
-    size_t n = proc_read(t->memfd, addr, code, sizeof code);
     struct cons_insn *in = cons_insn_find(t->cons, addr);
-    /* Known and unchanged: the common case.  Comparing the bytes catches code
-     * that was rewritten or remapped at the same address. */
+    /* Known: the common case.  Code in read-only mappings cannot change without
+     * a system call we see (session_maps_syscall); in writable ones the bytes
+     * are compared every time, which catches code rewritten in place. */
+    if (in && !in->verify)
+        return in;
+    size_t n = proc_read(t->memfd, addr, code, sizeof code);
     if (in && n >= in->dec.len && memcmp(in->bytes, code, in->dec.len) == 0)
         return in;
     if (n == 0)
@@ -174,13 +235,10 @@ struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t add
     /* Like Cachegrind: a load VEX optimizes away is not counted. */
     if (d.fx_load && vexdead_load_is_dead(s->dec, &d, addr, read_code, t))
         d.n_acc = 0;
-    return cons_insn_add(t->cons, addr, &d, code, loc.file, loc.fn, loc.line);
-}
-
-void session_maps_changed(struct session *s, struct tracee *t)
-{
-    cons_insn_flush(t->cons);
-    sym_invalidate(t->sym, t->pid);
+    const struct code_region *cr = code_region_of(t, addr);
+    in = cons_insn_add(t->cons, addr, &d, code, loc.file, loc.fn, loc.line);
+    in->verify = !cr || cr->writable;
+    return in;
 }
 
 static void write_profile(struct session *s, struct tracee *t)
@@ -211,6 +269,8 @@ int session_exec(struct session *s, struct tracee *t)
         diag_die(EXIT_FAIL, "unable to open the memory of process %d: %s", (int)t->pid,
                  strerror(errno));
     sym_invalidate(t->sym, t->pid);
+    free(t->code);
+    t->code = NULL;
     /* Like Cachegrind: the new image starts a fresh profile. */
     cons_free(t->cons);
     t->cons = cons_new(&s->ccfg);

@@ -19,6 +19,11 @@
 #include "core/options.h"
 #include "core/sym.h"
 
+struct code_region {
+    uint64_t start, end, off, ino;
+    int writable;
+};
+
 struct tracee {
     pid_t pid;
     int memfd;              /* /proc/PID/mem */
@@ -27,6 +32,8 @@ struct tracee {
     char *cmd;              /* the cmd: line */
     unsigned seq;           /* profiles written so far (%n, DUMP_STATS) */
     struct determ *det;     /* --deterministic state, or NULL */
+    struct code_region *code; /* executable mappings, sorted (NULL: to be read) */
+    size_t n_code;
     struct tracee *next;
 };
 
@@ -55,9 +62,10 @@ struct tracee *session_tracee_find(struct session *s, pid_t pid);
 struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t addr,
                                struct diag_err *e);
 
-/* The mappings of t changed (mmap/munmap/mprotect of code, dlclose): forget
- * descriptions and symbols. */
-void session_maps_changed(struct session *s, struct tracee *t);
+/* t's system call nr (mmap, munmap, mprotect, mremap, ...) completed: if an
+ * executable mapping went away or changed, forget descriptions and symbols; if
+ * one appeared, let the symbolizer see it. */
+void session_maps_syscall(struct session *s, struct tracee *t, uint64_t nr);
 
 /* t called execve successfully.  With --trace-children=yes the new image gets a
  * fresh profile (the pre-exec counts are dropped, like Cachegrind) and 1 is

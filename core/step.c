@@ -221,9 +221,9 @@ static void commit(struct engine *g, struct thread *th, struct user_regs_struct 
         return;
     /* New or removed code: forget descriptions and symbols. */
     if ((long long)u->rax >= 0 &&
-        (th->sysno == SYS_munmap || th->sysno == SYS_mremap ||
-         ((th->sysno == SYS_mmap || th->sysno == SYS_mprotect) && (th->sysargs[2] & 4))))
-        session_maps_changed(g->s, th->t);
+        (th->sysno == SYS_munmap || th->sysno == SYS_mremap || th->sysno == SYS_mmap ||
+         th->sysno == SYS_mprotect || th->sysno == SYS_pkey_mprotect))
+        session_maps_syscall(g->s, th->t, th->sysno);
     int64_t ret = (int64_t)u->rax;
     if (session_syscall_done(g->s, th->t, th->sysno, th->sysargs, &ret)) {
         u->rax = (uint64_t)ret;
@@ -459,7 +459,11 @@ int step_run(struct session *s, pid_t pid, const char *cmd)
             on_event(&g, th, event);
             continue;
         }
-        if (sig == SIGTRAP && is_step_trap(tid)) {
+        /* A SIGTRAP after a plain instruction is our step's; only after a
+         * trap or a system call (kill, tgkill) could it be the program's own. */
+        if (sig == SIGTRAP &&
+            (th->pend && th->pend->dec.flow != DEC_FLOW_TRAP && th->pend->dec.flow != DEC_FLOW_SYSCALL
+                 ? 1 : is_step_trap(tid))) {
             run_thread(&g, th);
             continue;
         }
