@@ -24,7 +24,7 @@ SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer
 # Debian packages the build and the tests need.  valgrind and libc6-dbg are the
 # reference the end-to-end tests compare with; zlib/sqlite/bzip2 feed the benches.
 DEB_PKGS = gcc make libcapstone-dev libelf-dev libdw-dev libiberty-dev pkg-config \
-           valgrind libc6-dbg python3 g++ zlib1g-dev libsqlite3-dev libbz2-dev
+           valgrind libc6-dbg python3 g++ zlib1g-dev libsqlite3-dev libbz2-dev lua5.4
 
 B := build
 BASE_SRCS     := $(wildcard core/base/*.c)
