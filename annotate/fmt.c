@@ -6,25 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t fmt_commify(char *dst, int64_t v)
-{
-    char tmp[FMT_NUM_MAX];
-    size_t k = sizeof tmp, digits = 0;
-    uint64_t x = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        if (digits && digits % 3 == 0)
-            tmp[--k] = ',';
-        tmp[--k] = (char)('0' + x % 10);
-        x /= 10;
-        digits++;
-    } while (x);
-    if (v < 0)
-        tmp[--k] = '-';
-    size_t len = sizeof tmp - k;
-    memcpy(dst, tmp + k, len);
-    dst[len] = 0;
-    return len;
-}
+#include "core/base/textfmt.h"
+
+/* cg_annotate's f"{n:,d}": the shared rendering. */
+size_t fmt_commify(char *dst, int64_t v) { return textfmt_commify(dst, v, 0); }
 
 size_t fmt_perc(char *dst, int64_t v, int64_t total)
 {

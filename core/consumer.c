@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/base/diag.h"
+#include "core/base/textfmt.h"
 
 #define INSN_HASH_BITS 16
 
@@ -318,21 +319,11 @@ static int width_of(uint64_t n)
     return w + (w - 1) / 3;
 }
 
-static void commify(uint64_t n, char *buf)
-{
-    char tmp[32];
-    int len = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)n), o = 0;
-    for (int i = 0; i < len; i++) {
-        if (i && (len - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = tmp[i];
-    }
-    buf[o] = 0;
-}
+static void commify(uint64_t n, char *buf) { textfmt_commify(buf, (int64_t)n, 0); }
 
 static void line1(FILE *f, pid_t pid, const char *label, int w, uint64_t v)
 {
-    char a[32];
+    char a[TEXTFMT_NUM_MAX];
     commify(v, a);
     fprintf(f, "==%d== %s %*s\n", (int)pid, label, w, a);
 }
@@ -340,7 +331,7 @@ static void line1(FILE *f, pid_t pid, const char *label, int w, uint64_t v)
 static void line3(FILE *f, pid_t pid, const char *label, const int *w, uint64_t t, uint64_t r,
                   uint64_t wr)
 {
-    char a[32], b[32], d[32];
+    char a[TEXTFMT_NUM_MAX], b[TEXTFMT_NUM_MAX], d[TEXTFMT_NUM_MAX];
     commify(t, a);
     commify(r, b);
     commify(wr, d);

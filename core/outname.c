@@ -7,25 +7,11 @@
 #include <string.h>
 
 #include "core/base/diag.h"
+#include "core/base/strbuf.h"
 
-struct buf {
-    char *s;
-    size_t len, cap;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->s = xrealloc(b->s, b->cap);
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = 0;
-}
 
 /* One expansion engine for both check (b == NULL) and expand. */
-static int expand(const char *t, pid_t pid, unsigned seq, struct buf *b, struct diag_err *e)
+static int expand(const char *t, pid_t pid, unsigned seq, struct strbuf *b, struct diag_err *e)
 {
     char num[32];
     if (t[0] == '~')
@@ -33,17 +19,17 @@ static int expand(const char *t, pid_t pid, unsigned seq, struct buf *b, struct 
     for (const char *p = t; *p; p++) {
         if (*p != '%') {
             if (b)
-                put(b, p, 1);
+                strbuf_add(b, p, 1);
             continue;
         }
         p++;
         if (*p == '%') {
             if (b)
-                put(b, "%", 1);
+                strbuf_add(b, "%", 1);
         } else if (*p == 'p' || *p == 'n') {
             if (b) {
                 snprintf(num, sizeof num, "%ld", *p == 'p' ? (long)pid : (long)seq);
-                put(b, num, strlen(num));
+                strbuf_add(b, num, strlen(num));
             }
         } else if (*p == 'q') {
             const char *close;
@@ -60,7 +46,7 @@ static int expand(const char *t, pid_t pid, unsigned seq, struct buf *b, struct 
                 return diag_set(e, "bad output file name '%s': environment variable '%s' is not set",
                                 t, var);
             if (b)
-                put(b, val, strlen(val));
+                strbuf_add(b, val, strlen(val));
             p = close;
         } else {
             return diag_set(e, "bad output file name '%s': unknown %%-escape '%%%c'", t,
@@ -78,14 +64,14 @@ int outname_check(const char *tmpl, struct diag_err *e)
 char *outname_expand(const char *tmpl, pid_t pid, unsigned seq, const char *cwd,
                      struct diag_err *e)
 {
-    struct buf b = {0};
+    struct strbuf b = {0};
     if (tmpl[0] != '/' && cwd) {
-        put(&b, cwd, strlen(cwd));
-        put(&b, "/", 1);
+        strbuf_add(&b, cwd, strlen(cwd));
+        strbuf_add(&b, "/", 1);
     }
     if (expand(tmpl, pid, seq, &b, e) != 0) {
-        free(b.s);
+        free(b.p);
         return NULL;
     }
-    return b.s;
+    return b.p ? b.p : xstrdup("");
 }

@@ -2,6 +2,7 @@
  * pattern with regcomp(REG_EXTENDED), pre-parses the replacement into literal
  * pieces and capture references, and applies it.  Must not print or exit. */
 #include "core/base/subst.h"
+#include "core/base/strbuf.h"
 
 #include <regex.h>
 #include <stdlib.h>
@@ -22,21 +23,6 @@ struct subst {
     char *lit;          /* the literal bytes of all pieces */
 };
 
-struct buf {
-    char *p;
-    size_t len, cap;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = 0;
-}
 
 /* A '/' at i is a delimiter unless a backslash precedes it (cg_annotate's
  * (?<!\\)/ lookbehind: "\\/" therefore also counts as escaped). */
@@ -56,14 +42,14 @@ static char *unescape_slashes(const char *s, size_t n)
     return out;
 }
 
-static void add_piece(struct subst *s, struct buf *lit, int group, const char *text, size_t n)
+static void add_piece(struct subst *s, struct strbuf *lit, int group, const char *text, size_t n)
 {
     if (group < 0 && n == 0)
         return;
     /* Merge adjacent literals. */
     if (group < 0 && s->n_pieces && s->pieces[s->n_pieces - 1].group < 0) {
         s->pieces[s->n_pieces - 1].len += n;
-        buf_add(lit, text, n);
+        strbuf_add(lit, text, n);
         return;
     }
     s->pieces = xrealloc(s->pieces, (s->n_pieces + 1) * sizeof *s->pieces);
@@ -72,13 +58,13 @@ static void add_piece(struct subst *s, struct buf *lit, int group, const char *t
     p->off = lit->len;
     p->len = n;
     if (group < 0)
-        buf_add(lit, text, n);
+        strbuf_add(lit, text, n);
 }
 
 static int parse_repl(struct subst *s, const char *r, const char *expr, struct diag_err *e)
 {
-    struct buf lit = {0};
-    buf_add(&lit, "", 0);
+    struct strbuf lit = {0};
+    strbuf_add(&lit, "", 0);
     for (size_t i = 0; r[i];) {
         if (r[i] != '\\') {
             size_t j = i;
@@ -211,8 +197,8 @@ void subst_free(struct subst *s)
 
 char *subst_apply(const struct subst *s, const char *name)
 {
-    struct buf out = {0};
-    buf_add(&out, "", 0);
+    struct strbuf out = {0};
+    strbuf_add(&out, "", 0);
     regmatch_t stack_m[10];
     regmatch_t *m = s->nsub <= 10 ? stack_m : xmalloc(s->nsub * sizeof *m);
     size_t len = strlen(name), pos = 0;
@@ -221,13 +207,13 @@ char *subst_apply(const struct subst *s, const char *name)
         if (regexec(&s->re, name + pos, s->nsub, m, pos ? REG_NOTBOL : 0) != 0)
             break;
         size_t so = pos + (size_t)m[0].rm_so, eo = pos + (size_t)m[0].rm_eo;
-        buf_add(&out, name + pos, so - pos);
+        strbuf_add(&out, name + pos, so - pos);
         for (size_t k = 0; k < s->n_pieces; k++) {
             const struct piece *p = &s->pieces[k];
             if (p->group < 0)
-                buf_add(&out, s->lit + p->off, p->len);
+                strbuf_add(&out, s->lit + p->off, p->len);
             else if (m[p->group].rm_so >= 0)  /* an unmatched group inserts nothing, like Python */
-                buf_add(&out, name + pos + m[p->group].rm_so,
+                strbuf_add(&out, name + pos + m[p->group].rm_so,
                         (size_t)(m[p->group].rm_eo - m[p->group].rm_so));
         }
         if (!s->global)
@@ -235,14 +221,14 @@ char *subst_apply(const struct subst *s, const char *name)
         if (eo == so) {
             /* Empty match: keep the next character and move past it. */
             if (so < len)
-                buf_add(&out, name + so, 1);
+                strbuf_add(&out, name + so, 1);
             pos = so + 1;
         } else {
             pos = eo;
         }
     }
     if (pos < len)
-        buf_add(&out, name + pos, len - pos);
+        strbuf_add(&out, name + pos, len - pos);
     if (m != stack_m)
         free(m);
     return out.p;
