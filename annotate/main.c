@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/version.h"
 #include "annotate/json.h"
 #include "annotate/model.h"
 #include "annotate/opts.h"
@@ -22,7 +23,6 @@
 #include "core/base/diag.h"
 #include "core/base/profile.h"
 
-#define ANNOTATE_VERSION "0.1.0"
 
 static int usage_error(const char *msg)
 {
@@ -44,7 +44,7 @@ int main(int argc, char **argv)
         opts_release(&o);
         return EXIT_OK;
     case OPTS_VERSION:
-        printf("cachesim-annotate %s (cg_annotate 3.21+ compatible)\n", ANNOTATE_VERSION);
+        printf("cachesim-annotate %s (cg_annotate 3.21+ compatible)\n", CACHESIM_VERSION);
         opts_release(&o);
         return EXIT_OK;
     case OPTS_USAGE:

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/version.h"
 #include "core/base/diag.h"
 #include "core/decode.h"
 #include "core/determ.h"
@@ -16,7 +17,6 @@
 #include "core/session.h"
 #include "core/step.h"
 
-#define CACHESIM_VERSION "0.1.0"
 
 /* Cachegrind's cmd: line: the program as typed and its args, single spaces. */
 static char *join_argv(char **argv)

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/version.h"
 #include "core/base/derived.h"
 #include "core/base/diag.h"
 #include "core/base/gate.h"
@@ -33,7 +34,6 @@
 #include "core/base/profile.h"
 #include "diff/report.h"
 
-#define CACHESIM_DIFF_VERSION "0.1.0"
 
 static void usage(FILE *f)
 {
@@ -225,7 +225,7 @@ static int parse_args(int argc, char **argv, struct config *c)
             usage(stdout);
             return EXIT_OK;
         case OPT_VERSION:
-            printf("cachesim-diff %s\n", CACHESIM_DIFF_VERSION);
+            printf("cachesim-diff %s\n", CACHESIM_VERSION);
             return EXIT_OK;
         case ':':
             diag_error("option '%s' needs a value", argv[optind - 1]);
