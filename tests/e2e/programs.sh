@@ -36,6 +36,12 @@ near_total() { # name : total Ir within 20%
 gcc -g -O1 -o demo "$TOP/tests/progs/demo.c"
 both demo; same_fn demo sum_rows; same_fn demo sum_cols; same_fn demo main; near_total demo
 
+# Static, static-PIE and non-PIE builds of the same program.
+for kind in static static-pie no-pie; do
+  gcc -g -O1 -$kind -o demo-$kind "$TOP/tests/progs/demo.c"
+  both demo-$kind; same_fn demo-$kind sum_cols
+done
+
 gcc -g -O1 -pthread -o threads "$P/threads.c"
 both threads; same_fn threads work; near_total threads
 
