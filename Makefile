@@ -9,6 +9,7 @@
 #   annotate   -> core/base
 #   diff       -> core/base
 
+MAKEFLAGS += --no-print-directory
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
