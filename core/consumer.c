@@ -292,16 +292,23 @@ void cons_exec(struct consumer *c, const struct cons_insn *in, const uint64_t *a
 
 struct profile *cons_profile(struct consumer *c) { return c->prof; }
 
-int cons_write(struct consumer *c, const char *path, const char *cmd, struct diag_err *e)
+int cons_write(struct consumer *c, const char *path, const char *cmd, const char *trigger,
+               struct diag_err *e)
 {
     struct profile *p = c->prof;
-    if (c->cfg.cache_sim && profile_n_desc(p) == 0) {
+    profile_clear_desc(p);
+    if (c->cfg.cache_sim) {
         char buf[256];
         cacheconf_describe("I1", &c->cfg.geom.i1, buf, sizeof buf);
         profile_add_desc(p, buf);
         cacheconf_describe("D1", &c->cfg.geom.d1, buf, sizeof buf);
         profile_add_desc(p, buf);
         cacheconf_describe("LL", &c->cfg.geom.ll, buf, sizeof buf);
+        profile_add_desc(p, buf);
+    }
+    if (trigger) {
+        char buf[320];
+        snprintf(buf, sizeof buf, "Trigger: Client Request%s%s", *trigger ? ": " : "", trigger);
         profile_add_desc(p, buf);
     }
     profile_set_cmd(p, cmd);

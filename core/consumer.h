@@ -103,8 +103,11 @@ uint64_t cons_executed(const struct consumer *c);
 struct profile *cons_profile(struct consumer *c);
 
 /* Writes the profile to path atomically, with desc: lines (cache simulation
- * only, like Cachegrind 3.21+), "cmd: CMD", events and summary. */
-int cons_write(struct consumer *c, const char *path, const char *cmd, struct diag_err *e);
+ * only, like Cachegrind 3.21+; plus "Trigger: Client Request: NAME" for a
+ * DUMP_STATS_AT part, as Callgrind names its dumps), "cmd: CMD", events and
+ * summary.  trigger may be NULL. */
+int cons_write(struct consumer *c, const char *path, const char *cmd, const char *trigger,
+               struct diag_err *e);
 
 /* Cachegrind's terminal summary ("==PID== I refs: ..." etc.) on f. */
 void cons_print_summary(struct consumer *c, FILE *f, pid_t pid);

@@ -241,16 +241,26 @@ struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t add
     return in;
 }
 
-static void write_profile(struct session *s, struct tracee *t)
+/* Writes t's profile.  A dump (client request) is a numbered part: %n in the
+ * name numbers every profile; without %n, dumps get ".1", ".2", ... appended
+ * and the final profile keeps the plain name (like Callgrind's dumps). */
+static void write_profile(struct session *s, struct tracee *t, int dump, const char *trigger)
 {
     struct diag_err e;
-    char *path = outname_expand(s->opt->out_file, t->pid, t->seq, s->cwd, &e);
-    t->seq++;
+    unsigned seq = t->seq++;
+    char *path = outname_expand(s->opt->out_file, t->pid, seq, s->cwd, &e);
     if (!path) {
         diag_error("%s", e.msg);
         return;
     }
-    if (cons_write(t->cons, path, t->cmd, &e) != 0)
+    if (dump && !strstr(s->opt->out_file, "%n")) {
+        size_t n = strlen(path) + 16;
+        char *numbered = xmalloc(n);
+        snprintf(numbered, n, "%s.%u", path, ++t->dumps);
+        free(path);
+        path = numbered;
+    }
+    if (cons_write(t->cons, path, t->cmd, trigger, &e) != 0)
         diag_error("%s", e.msg);
     free(path);
 }
@@ -258,7 +268,7 @@ static void write_profile(struct session *s, struct tracee *t)
 int session_exec(struct session *s, struct tracee *t)
 {
     if (!s->opt->trace_children) {
-        write_profile(s, t);
+        write_profile(s, t, 0, NULL);
         if (!s->opt->quiet)
             cons_print_summary(t->cons, stderr, t->pid);
         return 0;
@@ -281,7 +291,7 @@ int session_exec(struct session *s, struct tracee *t)
 
 void session_tracee_exit(struct session *s, struct tracee *t, int wstatus)
 {
-    write_profile(s, t);
+    write_profile(s, t, 0, NULL);
     if (!s->opt->quiet)
         cons_print_summary(t->cons, stderr, t->pid);
     for (struct tracee **p = &s->tracees; *p; p = &(*p)->next)
@@ -392,10 +402,18 @@ uint64_t session_clreq(struct session *s, struct tracee *t, const uint64_t args[
         cons_zero(t->cons);
         return 0;
     case CLREQ_CT_DUMP_STATS:
-    case CLREQ_CT_DUMP_STATS_AT:
-        write_profile(s, t);
+        write_profile(s, t, 1, "");
         cons_zero(t->cons);
         return 0;
+    case CLREQ_CT_DUMP_STATS_AT: {
+        char name[256] = {0};
+        if (!args[1] || proc_read(t->memfd, args[1], name, sizeof name - 1) == 0)
+            snprintf(name, sizeof name, "(no name)");
+        name[strcspn(name, "\n")] = 0;
+        write_profile(s, t, 1, name);
+        cons_zero(t->cons);
+        return 0;
+    }
     default:
         return dflt;
     }

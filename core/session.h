@@ -30,7 +30,8 @@ struct tracee {
     struct sym *sym;
     struct consumer *cons;
     char *cmd;              /* the cmd: line */
-    unsigned seq;           /* profiles written so far (%n, DUMP_STATS) */
+    unsigned seq;           /* profiles written so far (%n) */
+    unsigned dumps;         /* DUMP_STATS parts written so far */
     struct determ *det;     /* --deterministic state, or NULL */
     struct code_region *code; /* executable mappings, sorted (NULL: to be read) */
     size_t n_code;

@@ -212,6 +212,12 @@ void profile_add_desc(struct profile *p, const char *text)
     p->desc = xrealloc(p->desc, (p->n_desc + 1) * sizeof *p->desc);
     p->desc[p->n_desc++] = xstrdup(text);
 }
+void profile_clear_desc(struct profile *p)
+{
+    for (size_t i = 0; i < p->n_desc; i++)
+        free(p->desc[i]);
+    p->n_desc = 0;
+}
 size_t profile_n_desc(const struct profile *p) { return p->n_desc; }
 const char *profile_desc(const struct profile *p, size_t i) { return i < p->n_desc ? p->desc[i] : NULL; }
 

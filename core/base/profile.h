@@ -41,6 +41,7 @@ int profile_event_index(const struct profile *p, const char *name);
 
 /* Header lines, each the text after "desc: " / "cmd: ". */
 void profile_add_desc(struct profile *p, const char *text);
+void profile_clear_desc(struct profile *p);
 size_t profile_n_desc(const struct profile *p);
 const char *profile_desc(const struct profile *p, size_t i);
 void profile_set_cmd(struct profile *p, const char *text);

@@ -47,9 +47,16 @@ cat > dumps.c <<'C'
 #include "cachesim.h"
 volatile long s;
 int main(void) { for (int i = 0; i < 100; i++) s += i; CACHESIM_DUMP_STATS;
-                 for (int i = 0; i < 100; i++) s += i; return 0; }
+                 for (int i = 0; i < 100; i++) s += i; CACHESIM_DUMP_STATS_AT("second loop");
+                 return 0; }
 C
 gcc -O1 -I"$TOP/core" -o dumps dumps.c
 "$CACHESIM" -q --cache-sim=no --out-file=part.%n ./dumps
-check_eq "$(ls part.* | wc -l)" 2 "DUMP_STATS: two profile parts (%n)"
+check_eq "$(ls part.* | tr '\n' ' ')" "part.0 part.1 part.2 " "DUMP_STATS: numbered profile parts (%n)"
+"$CACHESIM" -q --cache-sim=no --out-file=dump ./dumps
+check_eq "$(ls dump dump.[0-9]* | tr '\n' ' ')" "dump dump.1 dump.2 " "dumps without %n get .1, .2; the final profile the plain name"
+check_grep '^desc: Trigger: Client Request: second loop$' dump.2 "DUMP_STATS_AT names its part"
+# The second loop's part counts the second loop only (zeroed after the first dump).
+a=$(sed -n 's/^summary: //p' dump.1); b=$(sed -n 's/^summary: //p' dump.2)
+[ "$b" -lt "$a" ] && ok "the second part starts from zero ($b < $a)" || nok "the second part starts from zero ($b vs $a)"
 done_testing
