@@ -100,33 +100,41 @@ static void thread_remove(struct engine *g, struct thread *th)
         }
 }
 
-/* Tgid or PPid of tid from /proc. */
-static pid_t status_field(pid_t tid, const char *key)
+/* The value of field `key` (Tgid, PPid, SigCgt, ...) of /proc/TID/status into
+ * out; 0, or -1 if the process is gone or has no such field. */
+static int status_field(pid_t tid, const char *key, char *out, size_t n)
 {
     char name[64], line[256];
     size_t klen = strlen(key);
-    pid_t v = -1;
+    int rc = -1;
     snprintf(name, sizeof name, "/proc/%d/status", (int)tid);
     FILE *f = fopen(name, "r");
     if (!f)
         return -1;
     while (fgets(line, sizeof line, f))
         if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
-            v = (pid_t)atoi(line + klen + 1);
+            snprintf(out, n, "%s", line + klen + 1);
+            rc = 0;
             break;
         }
     fclose(f);
-    return v;
+    return rc;
+}
+
+static pid_t status_pid(pid_t tid, const char *key)
+{
+    char v[32];
+    return status_field(tid, key, v, sizeof v) == 0 ? (pid_t)atoi(v) : -1;
 }
 
 /* A stop from a thread we have not seen: a new thread of a traced process, or
  * the first thread of a traced fork child (--trace-children=yes). */
 static struct thread *thread_new_from_stop(struct engine *g, pid_t tid)
 {
-    pid_t tgid = status_field(tid, "Tgid");
+    pid_t tgid = status_pid(tid, "Tgid");
     struct tracee *t = session_tracee_find(g->s, tgid);
     if (!t) {
-        struct tracee *parent = session_tracee_find(g->s, status_field(tid, "PPid"));
+        struct tracee *parent = session_tracee_find(g->s, status_pid(tid, "PPid"));
         if (!parent)
             parent = g->s->tracees;
         char *cmd = xstrdup(parent ? parent->cmd : "???");
@@ -323,17 +331,10 @@ static void run_thread(struct engine *g, struct thread *th)
 /* Does tid's process catch sig with a handler (SigCgt in /proc status)? */
 static int signal_caught(pid_t tid, int sig)
 {
-    char name[64], line[256];
-    unsigned long long mask = 0;
-    snprintf(name, sizeof name, "/proc/%d/status", (int)tid);
-    FILE *f = fopen(name, "r");
-    if (!f)
+    char v[64];
+    if (status_field(tid, "SigCgt", v, sizeof v) != 0)
         return 0;
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, "SigCgt:", 7) == 0)
-            mask = strtoull(line + 7, NULL, 16);
-    fclose(f);
-    return (mask >> (sig - 1)) & 1;
+    return (strtoull(v, NULL, 16) >> (sig - 1)) & 1;
 }
 
 /* A process is at its exec: let the session prepare it (--deterministic). */
