@@ -1001,13 +1001,12 @@ static int plain_load(unsigned id)
     (X86_EFLAGS_MODIFY_CF | X86_EFLAGS_MODIFY_PF | X86_EFLAGS_MODIFY_AF | X86_EFLAGS_MODIFY_ZF | \
      X86_EFLAGS_MODIFY_SF | X86_EFLAGS_MODIFY_OF)
 
-static void set_effects(csh cs, struct dec_insn *out, const cs_insn *ci, const uint8_t *code)
+static void set_effects(csh cs, struct dec_insn *out, const cs_insn *ci)
 {
     cs_regs rd, wr;
     uint8_t nrd = 0, nwr = 0;
     uint64_t rk, wk;
     int whole;
-    (void)code;
     if (cs_regs_access(cs, ci, rd, &nrd, wr, &nwr) != CS_ERR_OK) {
         out->fx_barrier = 1;
         return;
@@ -1128,7 +1127,7 @@ int dec_decode(struct dec *d, const uint8_t *code, size_t avail, uint64_t addr,
     }
 
     build_accesses(&b);
-    set_effects(d->cs, out, ci, code);
+    set_effects(d->cs, out, ci);
     if (b.overflow)
         return diag_set(e, "instruction at 0x%lx (%s) has more than %d data accesses",
                         (unsigned long)addr, out->text, DEC_MAX_ACCESSES);

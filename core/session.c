@@ -187,7 +187,7 @@ static const struct code_region *code_region_of(struct tracee *t, uint64_t addr)
     return NULL;
 }
 
-void session_maps_syscall(struct session *s, struct tracee *t, uint64_t nr)
+void session_maps_syscall(struct session *s, struct tracee *t)
 {
     size_t n;
     struct code_region *now = read_code_maps(t->pid, &n);

@@ -63,10 +63,10 @@ struct tracee *session_tracee_find(struct session *s, pid_t pid);
 struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t addr,
                                struct diag_err *e);
 
-/* t's system call nr (mmap, munmap, mprotect, mremap, ...) completed: if an
+/* A system call of t that can change mappings (mmap, munmap, mprotect, mremap) completed: if an
  * executable mapping went away or changed, forget descriptions and symbols; if
  * one appeared, let the symbolizer see it. */
-void session_maps_syscall(struct session *s, struct tracee *t, uint64_t nr);
+void session_maps_syscall(struct session *s, struct tracee *t);
 
 /* t called execve successfully.  With --trace-children=yes the new image gets a
  * fresh profile (the pre-exec counts are dropped, like Cachegrind) and 1 is

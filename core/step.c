@@ -231,7 +231,7 @@ static void commit(struct engine *g, struct thread *th, struct user_regs_struct 
     if ((long long)u->rax >= 0 &&
         (th->sysno == SYS_munmap || th->sysno == SYS_mremap || th->sysno == SYS_mmap ||
          th->sysno == SYS_mprotect || th->sysno == SYS_pkey_mprotect))
-        session_maps_syscall(g->s, th->t, th->sysno);
+        session_maps_syscall(g->s, th->t);
     int64_t ret = (int64_t)u->rax;
     if (session_syscall_done(g->s, th->t, th->sysno, th->sysargs, &ret)) {
         u->rax = (uint64_t)ret;
