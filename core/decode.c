@@ -1012,6 +1012,28 @@ static void set_effects(csh cs, struct dec_insn *out, const cs_insn *ci)
         return;
     }
     int zero = zero_idiom(ci);
+    const cs_x86 *x = &ci->detail->x86;
+    int riprel = 0;
+    for (unsigned i = 0; i < nrd; i++)
+        if (gpr_of(rd[i]) && gpr_of(rd[i]) != DEC_RIP)
+            out->gprs |= (uint32_t)DEC_FX_GPR(gpr_of(rd[i]));
+    for (unsigned i = 0; i < nwr; i++)
+        if (gpr_of(wr[i]) && gpr_of(wr[i]) != DEC_RIP)
+            out->gprs |= (uint32_t)DEC_FX_GPR(gpr_of(wr[i]));
+    for (int i = 0; i < x->op_count; i++) {
+        const cs_x86_op *op = &x->operands[i];
+        if (op->type == X86_OP_REG && gpr_of(op->reg) && gpr_of(op->reg) != DEC_RIP)
+            out->gprs |= (uint32_t)DEC_FX_GPR(gpr_of(op->reg));
+        if (op->type != X86_OP_MEM)
+            continue;
+        if (op->mem.base == X86_REG_RIP)
+            riprel = 1, out->rip_disp = x->encoding.disp_offset;
+        else if (gpr_of(op->mem.base))
+            out->gprs |= (uint32_t)DEC_FX_GPR(gpr_of(op->mem.base));
+        if (gpr_of(op->mem.index))
+            out->gprs |= (uint32_t)DEC_FX_GPR(gpr_of(op->mem.index));
+    }
+    out->copyable = !riprel || (out->rip_disp && out->rip_disp + 4 <= ci->size);
     for (unsigned i = 0; i < nrd; i++)
         if (!zero) {
             reg_keys(rd[i], &rk, &wk, &whole);

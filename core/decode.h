@@ -150,6 +150,13 @@ struct dec_insn {
     uint8_t fx_partial;
     uint8_t fx_barrier; /* may read all guest state (dirty helpers) or ends a VEX block */
     uint8_t fx_load;    /* one plain read whose only results are fx_write keys */
+    /* For a binary translator (core/dbt.h): the general-purpose registers the
+     * instruction touches, explicitly or implicitly (bit DEC_FX_GPR(r)), and
+     * the offset of its RIP-relative disp32 in the bytes (0: none).  Valid only
+     * if `copyable` (Capstone reported every register access). */
+    uint32_t gprs;
+    uint8_t rip_disp;
+    uint8_t copyable;
     char text[64];     /* "mnemonic operands", for messages */
     /* Last, so that a copy may keep only the first n_acc entries. */
     struct dec_access acc[DEC_MAX_ACCESSES];

@@ -49,9 +49,6 @@ int main(int argc, char **argv)
     default:
         break;
     }
-    if (opt.engine == ENGINE_DBT)
-        diag_die(EXIT_USAGE, "--engine=dbt is not available in this build; use --engine=step");
-
     char *path;
     int code = proc_resolve(opt.prog_argv[0], &path, &e);
     if (code != 0)

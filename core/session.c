@@ -187,7 +187,7 @@ static const struct code_region *code_region_of(struct tracee *t, uint64_t addr)
     return NULL;
 }
 
-void session_maps_syscall(struct session *s, struct tracee *t)
+int session_maps_syscall(struct session *s, struct tracee *t)
 {
     size_t n;
     struct code_region *now = read_code_maps(t->pid, &n);
@@ -206,6 +206,7 @@ void session_maps_syscall(struct session *s, struct tracee *t)
     free(t->code);
     t->code = now;
     t->n_code = n;
+    return gone;
 }
 
 struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t addr,

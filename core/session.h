@@ -64,9 +64,10 @@ struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t add
                                struct diag_err *e);
 
 /* A system call of t that can change mappings (mmap, munmap, mprotect, mremap) completed: if an
- * executable mapping went away or changed, forget descriptions and symbols; if
- * one appeared, let the symbolizer see it. */
-void session_maps_syscall(struct session *s, struct tracee *t);
+ * executable mapping went away or changed, forget descriptions and symbols and
+ * return 1 (an engine drops what it derived from the old code); if one
+ * appeared, let the symbolizer see it. */
+int session_maps_syscall(struct session *s, struct tracee *t);
 
 /* t called execve successfully.  With --trace-children=yes the new image gets a
  * fresh profile (the pre-exec counts are dropped, like Cachegrind) and 1 is

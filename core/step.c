@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/dbt.h"
 #include "core/proc.h"
 
 struct thread {
@@ -37,11 +38,22 @@ struct thread {
     int pend_rep;       /* a rep iteration: check for Cachegrind's final Ir */
     int pend_syscall;   /* a syscall: number and args (map changes, --deterministic) */
     uint64_t sysno, sysargs[6];
+    struct dbt_thread *dt; /* --engine=dbt: its trace area, or NULL (stepped only) */
+    int in_cache;          /* running translated code (PTRACE_CONT) */
     struct thread *next;
+};
+
+/* The translator's state of a traced process (--engine=dbt). */
+struct proc_dbt {
+    struct tracee *t;
+    struct dbt *d;
+    struct proc_dbt *next;
 };
 
 struct engine {
     struct session *s;
+    int dbt;               /* --engine=dbt */
+    struct proc_dbt *dbts;
     struct thread *threads;
     pid_t main_pid;
     int main_status;
@@ -95,9 +107,61 @@ static void thread_remove(struct engine *g, struct thread *th)
     for (struct thread **p = &g->threads; *p; p = &(*p)->next)
         if (*p == th) {
             *p = th->next;
+            dbt_thread_end(th->dt); /* its last records are counted */
             free(th);
             return;
         }
+}
+
+static struct dbt *dbt_of(struct engine *g, struct tracee *t)
+{
+    for (struct proc_dbt *p = g->dbts; p; p = p->next)
+        if (p->t == t)
+            return p->d;
+    return NULL;
+}
+
+/* Counts what every thread of t has recorded so far (before its profile is
+ * written or its image replaced). */
+static void drain_process(struct engine *g, struct tracee *t)
+{
+    for (struct thread *o = g->threads; o; o = o->next)
+        if (o->t == t && o->dt)
+            dbt_drain(o->dt);
+}
+
+/* Forgets t's translator state (exec, exit); its threads must be gone. */
+static void dbt_drop(struct engine *g, struct tracee *t)
+{
+    for (struct proc_dbt **p = &g->dbts; *p; p = &(*p)->next)
+        if ((*p)->t == t) {
+            struct proc_dbt *x = *p;
+            *p = x->next;
+            dbt_free(x->d);
+            free(x);
+            return;
+        }
+}
+
+/* t is at its exec stop (thread th): give it a code cache (--engine=dbt). */
+static void dbt_setup(struct engine *g, struct thread *th)
+{
+    struct diag_err e;
+    if (!g->dbt)
+        return;
+    struct dbt *d = dbt_new(g->s, th->t, th->tid, &e);
+    if (!d) {
+        diag_warn("%s; continuing with the single-step engine", e.msg);
+        return;
+    }
+    struct proc_dbt *p = xcalloc(1, sizeof *p);
+    p->t = th->t;
+    p->d = d;
+    p->next = g->dbts;
+    g->dbts = p;
+    th->dt = dbt_thread_new(d, th->tid, &e);
+    if (!th->dt)
+        diag_warn("%s; thread %d is single-stepped", e.msg, (int)th->tid);
 }
 
 /* The value of field `key` (Tgid, PPid, SigCgt, ...) of /proc/TID/status into
@@ -141,7 +205,14 @@ static struct thread *thread_new_from_stop(struct engine *g, pid_t tid)
         t = session_tracee_new(g->s, tgid, parent, cmd);
         free(cmd);
     }
-    return thread_add(g, tid, t);
+    struct thread *th = thread_add(g, tid, t);
+    /* A new thread of a translated process gets its own trace area; a forked
+     * child shares the parent's cache memory, so it is stepped until it execs. */
+    struct dbt *d = dbt_of(g, t);
+    struct diag_err e;
+    if (d && !(th->dt = dbt_thread_new(d, tid, &e)))
+        diag_warn("%s; thread %d is single-stepped", e.msg, (int)tid);
+    return th;
 }
 
 static void map_regs(const struct user_regs_struct *u, struct dec_regs *r)
@@ -231,7 +302,8 @@ static void commit(struct engine *g, struct thread *th, struct user_regs_struct 
     if ((long long)u->rax >= 0 &&
         (th->sysno == SYS_munmap || th->sysno == SYS_mremap || th->sysno == SYS_mmap ||
          th->sysno == SYS_mprotect || th->sysno == SYS_pkey_mprotect))
-        session_maps_syscall(g->s, th->t);
+        if (session_maps_syscall(g->s, th->t) && dbt_of(g, th->t))
+            dbt_invalidate(dbt_of(g, th->t));
     int64_t ret = (int64_t)u->rax;
     if (session_syscall_done(g->s, th->t, th->sysno, th->sysargs, &ret)) {
         u->rax = (uint64_t)ret;
@@ -239,9 +311,13 @@ static void commit(struct engine *g, struct thread *th, struct user_regs_struct 
     }
 }
 
+static int signal_caught(pid_t tid, int sig);
+
 /* The thread is stopped after a step (or at its start): count what executed,
- * then evaluate the next instruction and step it. */
-static void run_thread(struct engine *g, struct thread *th)
+ * then evaluate the next instruction and step it -- or, with the translator,
+ * run it translated when it can be.  sig: a signal for the program to deliver
+ * before that instruction (it left translated code to take it), or 0. */
+static void run_thread(struct engine *g, struct thread *th, int sig)
 {
     struct session *s = g->s;
     struct tracee *t = th->t;
@@ -259,7 +335,19 @@ static void run_thread(struct engine *g, struct thread *th)
             return;
         }
         const struct dec_insn *d = &in->dec;
-        if (d->flow == DEC_FLOW_CPUID) {
+        if (th->dt && !sig) {
+            int r = dbt_enter(th->dt, &u, &e);
+            if (r < 0) {
+                fail(g, th, e.msg);
+                return;
+            }
+            if (r > 0) {
+                th->in_cache = 1;
+                ptrace(PTRACE_CONT, th->tid, 0, 0);
+                return;
+            }
+        }
+        if (d->flow == DEC_FLOW_CPUID && !sig) {
             uint64_t r[4];
             cons_exec(t->cons, in, NULL, 0);
             session_cpuid(s, (uint32_t)u.rax, (uint32_t)u.rcx, r);
@@ -272,7 +360,7 @@ static void run_thread(struct engine *g, struct thread *th)
             continue;
         }
         uint64_t tsc;
-        if (d->flow == DEC_FLOW_RDTSC && session_rdtsc(s, t, &tsc)) {
+        if (d->flow == DEC_FLOW_RDTSC && !sig && session_rdtsc(s, t, &tsc)) {
             cons_exec(t->cons, in, NULL, 0);
             u.rax = tsc & 0xffffffffu;
             u.rdx = tsc >> 32;
@@ -282,7 +370,7 @@ static void run_thread(struct engine *g, struct thread *th)
             ptrace(PTRACE_SETREGS, th->tid, 0, &u);
             continue;
         }
-        if (d->special && d->flow != DEC_FLOW_CLREQ) {
+        if (d->special && d->flow != DEC_FLOW_CLREQ && !sig) {
             /* Valgrind's other 19-byte markers (get NRADDR, call-noredir, inject
              * IR): no-ops natively, one instruction to Cachegrind. */
             cons_exec(t->cons, in, NULL, 0);
@@ -290,7 +378,7 @@ static void run_thread(struct engine *g, struct thread *th)
             ptrace(PTRACE_SETREGS, th->tid, 0, &u);
             continue;
         }
-        if (d->flow == DEC_FLOW_CLREQ) {
+        if (d->flow == DEC_FLOW_CLREQ && !sig) {
             uint64_t args[6] = {0};
             cons_exec(t->cons, in, NULL, 0);
             if (proc_read(t->memfd, u.rax, args, sizeof args) == sizeof args)
@@ -325,7 +413,10 @@ static void run_thread(struct engine *g, struct thread *th)
         th->sysargs[5] = u.r9;
         break;
     }
-    ptrace(PTRACE_SINGLESTEP, th->tid, 0, 0);
+    /* As below for a signal that stopped a stepping thread. */
+    if (sig && signal_caught(th->tid, sig))
+        th->pend = NULL;
+    ptrace(PTRACE_SINGLESTEP, th->tid, 0, (void *)(long)sig);
 }
 
 /* Does tid's process catch sig with a handler (SigCgt in /proc status)? */
@@ -379,6 +470,13 @@ static void on_event(struct engine *g, struct thread *th, int event)
         }
         th->tid = th->t->pid;
         th->pend = NULL;
+        /* The old image's records count for it; its code cache is gone. */
+        if (th->dt) {
+            dbt_thread_end(th->dt);
+            th->dt = NULL;
+        }
+        th->in_cache = 0;
+        dbt_drop(g, th->t);
         if (!session_exec(g->s, th->t)) {
             /* Not following exec: the new program runs natively. */
             ptrace(PTRACE_DETACH, th->tid, 0, 0);
@@ -386,17 +484,18 @@ static void on_event(struct engine *g, struct thread *th, int event)
             return;
         }
         exec_stop(g, th);
+        dbt_setup(g, th);
         break;
     }
     default:
         break;
     }
-    run_thread(g, th);
+    run_thread(g, th, 0);
 }
 
 int step_run(struct session *s, pid_t pid, const char *cmd)
 {
-    struct engine g = {.s = s, .main_pid = pid, .main_status = 0};
+    struct engine g = {.s = s, .dbt = s->opt->engine == ENGINE_DBT, .main_pid = pid, .main_status = 0};
     long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL | PTRACE_O_TRACECLONE |
                 PTRACE_O_TRACEEXEC;
     if (s->opt->trace_children)
@@ -408,7 +507,8 @@ int step_run(struct session *s, pid_t pid, const char *cmd)
     struct tracee *t = session_tracee_new(s, pid, NULL, cmd);
     struct thread *th = thread_add(&g, pid, t);
     exec_stop(&g, th);
-    run_thread(&g, th);
+    dbt_setup(&g, th);
+    run_thread(&g, th, 0);
 
     int main_done = 0;
     while (g.threads || !main_done) {
@@ -439,6 +539,7 @@ int step_run(struct session *s, pid_t pid, const char *cmd)
                     if (o->t == tr)
                         thread_remove(&g, o);
                 }
+                dbt_drop(&g, tr);
                 session_tracee_exit(s, tr, st);
             }
             if (tid == g.main_pid) {
@@ -453,11 +554,33 @@ int step_run(struct session *s, pid_t pid, const char *cmd)
         if (!th) {
             /* First stop of a new thread or traced child: its SIGSTOP is ours. */
             th = thread_new_from_stop(&g, tid);
-            run_thread(&g, th);
+            run_thread(&g, th, 0);
             continue;
         }
         if (event) {
             on_event(&g, th, event);
+            continue;
+        }
+        if (th->in_cache) {
+            struct user_regs_struct u;
+            struct diag_err e;
+            switch (dbt_stop(th->dt, sig, &u, &e)) {
+            case DBT_RESUME:
+                ptrace(PTRACE_CONT, tid, 0, 0);
+                break;
+            case DBT_STEP:
+                th->in_cache = 0;
+                run_thread(&g, th, 0);
+                break;
+            case DBT_SIGNAL:
+                th->in_cache = 0;
+                run_thread(&g, th, sig);
+                break;
+            case DBT_ERROR:
+                th->in_cache = 0;
+                fail(&g, th, e.msg);
+                break;
+            }
             continue;
         }
         /* A SIGTRAP after a plain instruction is our step's; only after a
@@ -465,7 +588,7 @@ int step_run(struct session *s, pid_t pid, const char *cmd)
         if (sig == SIGTRAP &&
             (th->pend && th->pend->dec.flow != DEC_FLOW_TRAP && th->pend->dec.flow != DEC_FLOW_SYSCALL
                  ? 1 : is_step_trap(tid))) {
-            run_thread(&g, th);
+            run_thread(&g, th, 0);
             continue;
         }
         /* A signal for the program, arrived before the pending instruction ran:

@@ -1,0 +1,1087 @@
+/* dbt.c - see dbt.h.
+ *
+ * Memory (one memfd, mapped whole into cachesim and in parts into the program):
+ *   [gadget page][hash table][thread areas ...][code chunks ...]
+ * The gadget page holds `syscall; int3` (how we run a system call in the
+ * program) and the path the program opens to map more of the memfd.  A thread
+ * area is a page of slots (reached through the gs segment, which user code on
+ * Linux leaves alone), the trace buffer and a guard (PROT_NONE in the program).
+ * A code chunk is mapped read+execute within 2 GiB of the code it translates,
+ * so a RIP-relative operand only needs its displacement adjusted.
+ *
+ * A translated block (scratch registers S and T are two the block never uses):
+ *   entry:  save S, T to slots; S = buffer pointer; [S] = block id
+ *   insn k: for each data access: T = lea(recipe); [S + 8 + 8j] = T
+ *           the instruction itself (copied; RIP displacement adjusted)
+ *   end:    buffer pointer = S + record size; restore T, S; exit
+ * Exits: direct ones jump to a one-byte int3 stub after the block until the
+ * target is translated, then straight to it (the rel32 is patched, aligned so
+ * the write is atomic).  Indirect ones hash the target into the shared table
+ * inline (flags saved with lahf/seto) and jump through a slot; a miss traps.
+ * Every point where a thread can be stopped cleanly is recorded per
+ * instruction: before its instrumentation and before its copy (a fault in
+ * the copy leaves the program's registers intact except S and T).
+ */
+#include "core/dbt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/proc.h"
+
+#define GADGET_BYTES 4096u
+#define HT_BITS 16
+#define HT_N (1u << HT_BITS)
+#define HT_OFF GADGET_BYTES
+#define HT_BYTES (HT_N * 16u)
+#define THR_MAX 128u
+#define THR_SLOTS 4096u
+#define BUF_BYTES (4u << 20)
+#define GUARD_BYTES (64u << 10)
+#define THR_STRIDE (THR_SLOTS + BUF_BYTES + GUARD_BYTES)
+#define THR_OFF (HT_OFF + HT_BYTES)
+#define CHUNK_BYTES (64ull << 20)
+#define CHUNK_MAX 16u
+#define CHUNK_OFF ((uint64_t)THR_OFF + (uint64_t)THR_MAX * THR_STRIDE)
+#define MEMFD_BYTES (CHUNK_OFF + CHUNK_MAX * CHUNK_BYTES)
+#define BASE_HINT 0x7e0000000000ull /* far from the heap and from top-down mmaps */
+
+/* Gadget page layout. */
+#define G_SYSCALL 0   /* syscall; int3 */
+#define G_PATH 256    /* "/proc/PID/fd/N" */
+
+/* Slots of a thread area (gs-relative). */
+enum { SV_S = 0, SV_T = 8, BUFPTR = 16, FSBASE = 24, SV_RAX = 32, SV_RCX = 40, SV_FLAGS = 48,
+       JMP_TGT = 56, HTBASE = 64 };
+
+#define BLOCK_MAX_INSNS 48
+#define BLOCK_MAX_ACC 120
+
+struct dbt_exit {
+    uint64_t stub;   /* program address of its int3 */
+    uint64_t patch;  /* program address of the rel32 that jumps to the stub */
+    uint64_t target; /* original address it leads to */
+    int linked;
+};
+
+struct dbt_block {
+    uint64_t orig, entry, end; /* original start; program addresses of its code */
+    uint64_t miss;             /* its indirect-miss int3, or 0 */
+    uint32_t id;
+    uint8_t n, rs, rt;         /* instructions; scratch registers (hardware numbers) */
+    uint8_t n_exit;
+    struct dbt_exit exit[2];
+    uint32_t bound[BLOCK_MAX_INSNS], copy[BLOCK_MAX_INSNS]; /* offsets from entry */
+    const struct cons_insn *insn[BLOCK_MAX_INSNS];
+    struct dbt_block *hnext; /* orig -> block chain (current generation only) */
+};
+
+struct chunk {
+    uint64_t base; /* program address */
+    uint8_t *mem;  /* cachesim's view */
+    uint64_t used;
+    struct dbt_block **blocks; /* in address order */
+    size_t n_blocks, cap;
+};
+
+struct dbt_thread {
+    struct dbt *d;
+    pid_t tid;
+    unsigned idx;
+    uint8_t *area;     /* cachesim's view of its thread area */
+    uint64_t area_tr;  /* program address */
+    int used;
+};
+
+struct dbt {
+    struct session *s;
+    struct tracee *t;
+    int fd;            /* the memfd (cachesim's) */
+    uint8_t *mem;      /* all of it, in cachesim */
+    uint64_t base_tr;  /* program address of the gadget page */
+    uint64_t thr_tr;   /* program address of thread area 0 */
+    struct chunk chunk[CHUNK_MAX];
+    unsigned n_chunks;
+    struct dbt_thread thr[THR_MAX];
+    struct dbt_block **byid;
+    size_t n_blocks, cap_blocks;
+    struct dbt_block **hash; /* orig -> block, HT_N buckets */
+    int failed_chunk;        /* could not map more code memory: step the rest */
+};
+
+/* ------------------------------------------------------------ small helpers */
+
+static uint64_t *slot(struct dbt_thread *th, unsigned off) { return (uint64_t *)(th->area + off); }
+
+static size_t hash_of(uint64_t orig) { return (size_t)((orig >> 12) ^ orig) & (HT_N - 1); }
+
+/* ----------------------------------------------------- running syscalls in it */
+
+/* Runs system call nr in thread tid (stopped) at the gadget address, with the
+ * thread's registers saved and restored.  Returns the result (-errno on
+ * failure; -EIO if the thread could not be made to run it). */
+static long inject(pid_t tid, uint64_t gadget, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+                   uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct user_regs_struct save, u;
+    if (ptrace(PTRACE_GETREGS, tid, 0, &save) != 0)
+        return -EIO;
+    u = save;
+    u.rip = gadget;
+    u.rax = (uint64_t)nr;
+    u.orig_rax = (uint64_t)-1;
+    u.rdi = a0, u.rsi = a1, u.rdx = a2, u.r10 = a3, u.r8 = a4, u.r9 = a5;
+    if (ptrace(PTRACE_SETREGS, tid, 0, &u) != 0)
+        return -EIO;
+    int later = 0; /* a signal that arrived meanwhile: raised again afterwards */
+    for (;;) {
+        int st;
+        if (ptrace(PTRACE_SINGLESTEP, tid, 0, 0) != 0 || waitpid(tid, &st, __WALL) != tid ||
+            !WIFSTOPPED(st))
+            return -EIO;
+        if (ptrace(PTRACE_GETREGS, tid, 0, &u) != 0)
+            return -EIO;
+        if (u.rip != gadget)
+            break;
+        if (WSTOPSIG(st) != SIGTRAP)
+            later = WSTOPSIG(st);
+    }
+    long r = (long)u.rax;
+    ptrace(PTRACE_SETREGS, tid, 0, &save);
+    if (later)
+        syscall(SYS_tkill, (int)tid, later);
+    return r;
+}
+
+/* Maps [off, off+len) of the memfd at hint (MAP_FIXED_NOREPLACE; 0: anywhere)
+ * in the program, through thread tid.  Returns the address or 0. */
+static uint64_t map_in(struct dbt *d, pid_t tid, uint64_t gadget, uint64_t path_tr, uint64_t hint,
+                       uint64_t len, int prot, uint64_t off)
+{
+    long fd = inject(tid, gadget, SYS_openat, (uint64_t)AT_FDCWD, path_tr, O_RDWR | O_CLOEXEC, 0, 0, 0);
+    if (fd < 0)
+        return 0;
+    long a = inject(tid, gadget, SYS_mmap, hint, len, (uint64_t)prot,
+                    MAP_SHARED | (hint ? MAP_FIXED_NOREPLACE : 0), (uint64_t)fd, off);
+    if (hint && (a < 0 && a > -4096))
+        a = inject(tid, gadget, SYS_mmap, 0, len, (uint64_t)prot, MAP_SHARED, (uint64_t)fd, off);
+    inject(tid, gadget, SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
+    return a < 0 && a > -4096 ? 0 : (uint64_t)a;
+}
+
+static uint64_t gadget_tr(const struct dbt *d) { return d->base_tr + G_SYSCALL; }
+static uint64_t path_tr(const struct dbt *d) { return d->base_tr + G_PATH; }
+
+struct dbt *dbt_new(struct session *s, struct tracee *t, pid_t tid, struct diag_err *e)
+{
+    struct user_regs_struct u;
+    if (ptrace(PTRACE_GETREGS, tid, 0, &u) != 0)
+        return diag_set(e, "ptrace(GETREGS): %s", strerror(errno)), NULL;
+    int fd = (int)syscall(SYS_memfd_create, "cachesim-dbt", MFD_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, (off_t)MEMFD_BYTES) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return diag_set(e, "memfd_create: %s", strerror(errno)), NULL;
+    }
+    uint8_t *mem = mmap(NULL, MEMFD_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+    if (mem == MAP_FAILED) {
+        close(fd);
+        return diag_set(e, "mmap of the code cache: %s", strerror(errno)), NULL;
+    }
+    struct dbt *d = xcalloc(1, sizeof *d);
+    d->s = s;
+    d->t = t;
+    d->fd = fd;
+    d->mem = mem;
+    d->hash = xcalloc(HT_N, sizeof *d->hash);
+    mem[G_SYSCALL] = 0x0f, mem[G_SYSCALL + 1] = 0x05, mem[G_SYSCALL + 2] = 0xcc;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)getpid(), fd);
+    memcpy(mem + G_PATH, path, strlen(path) + 1);
+
+    /* Until our gadget page is there, borrow the program's first two bytes and
+     * the stack below it (both are restored / unused at an exec stop). */
+    uint8_t saved[2], sc[2] = {0x0f, 0x05};
+    uint64_t tmp_path = (u.rsp - 4096) & ~15ull;
+    int ok = proc_read(t->memfd, u.rip, saved, 2) == 2 &&
+             pwrite(t->memfd, sc, 2, (off_t)u.rip) == 2 &&
+             pwrite(t->memfd, path, strlen(path) + 1, (off_t)tmp_path) == (ssize_t)strlen(path) + 1;
+    if (ok) {
+        d->base_tr = map_in(d, tid, u.rip, tmp_path, BASE_HINT, GADGET_BYTES + HT_BYTES,
+                            PROT_READ | PROT_EXEC, 0);
+        pwrite(t->memfd, saved, 2, (off_t)u.rip);
+    }
+    if (!ok || !d->base_tr) {
+        dbt_free(d);
+        return diag_set(e, "unable to map the code cache into process %d", (int)t->pid), NULL;
+    }
+    d->thr_tr = map_in(d, tid, gadget_tr(d), path_tr(d), d->base_tr + GADGET_BYTES + HT_BYTES,
+                       (uint64_t)THR_MAX * THR_STRIDE, PROT_READ | PROT_WRITE, THR_OFF);
+    if (!d->thr_tr) {
+        dbt_free(d);
+        return diag_set(e, "unable to map trace buffers into process %d", (int)t->pid), NULL;
+    }
+    return d;
+}
+
+void dbt_free(struct dbt *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n_blocks; i++)
+        free(d->byid[i]);
+    free(d->byid);
+    for (unsigned i = 0; i < d->n_chunks; i++)
+        free(d->chunk[i].blocks);
+    free(d->hash);
+    munmap(d->mem, MEMFD_BYTES);
+    close(d->fd);
+    free(d);
+}
+
+/* ------------------------------------------------------------------ threads */
+
+struct dbt_thread *dbt_thread_new(struct dbt *d, pid_t tid, struct diag_err *e)
+{
+    unsigned i;
+    for (i = 0; i < THR_MAX && d->thr[i].used; i++)
+        ;
+    if (i == THR_MAX)
+        return diag_set(e, "more than %u threads at once", THR_MAX), NULL;
+    struct dbt_thread *th = &d->thr[i];
+    th->d = d;
+    th->tid = tid;
+    th->idx = i;
+    th->area = d->mem + THR_OFF + (uint64_t)i * THR_STRIDE;
+    th->area_tr = d->thr_tr + (uint64_t)i * THR_STRIDE;
+    long r = inject(tid, gadget_tr(d), SYS_mprotect, th->area_tr + THR_SLOTS + BUF_BYTES,
+                    GUARD_BYTES, PROT_NONE, 0, 0, 0);
+    if (r != 0)
+        return diag_set(e, "unable to protect the trace buffer of thread %d", (int)tid), NULL;
+    struct user_regs_struct u;
+    if (ptrace(PTRACE_GETREGS, tid, 0, &u) != 0)
+        return diag_set(e, "ptrace(GETREGS): %s", strerror(errno)), NULL;
+    u.gs_base = th->area_tr;
+    if (ptrace(PTRACE_SETREGS, tid, 0, &u) != 0)
+        return diag_set(e, "unable to set the gs base of thread %d", (int)tid), NULL;
+    *slot(th, BUFPTR) = th->area_tr + THR_SLOTS;
+    *slot(th, HTBASE) = d->base_tr + HT_OFF;
+    th->used = 1;
+    return th;
+}
+
+void dbt_thread_end(struct dbt_thread *th)
+{
+    if (!th)
+        return;
+    dbt_drain(th);
+    th->used = 0;
+}
+
+/* ---------------------------------------------------------------- records */
+
+static void count_block(struct dbt *d, const struct dbt_block *b, unsigned n, const uint64_t *a)
+{
+    struct consumer *c = d->t->cons;
+    for (unsigned k = 0; k < n; k++) {
+        const struct cons_insn *in = b->insn[k];
+        unsigned na = in->dec.n_acc;
+        cons_exec(c, in, a, na ? (~0ull >> (64 - na)) : 0);
+        a += na;
+    }
+}
+
+void dbt_drain(struct dbt_thread *th)
+{
+    struct dbt *d = th->d;
+    uint64_t start = th->area_tr + THR_SLOTS, end = *slot(th, BUFPTR);
+    const uint64_t *p = (const uint64_t *)(th->area + THR_SLOTS);
+    const uint64_t *q = (const uint64_t *)(th->area + THR_SLOTS + (end - start));
+    while (p < q) {
+        uint64_t id = *p++;
+        if (id >= d->n_blocks)
+            break; /* cannot happen: a damaged buffer is not counted */
+        const struct dbt_block *b = d->byid[id];
+        count_block(d, b, b->n, p);
+        for (unsigned k = 0; k < b->n; k++)
+            p += b->insn[k]->dec.n_acc;
+    }
+    *slot(th, BUFPTR) = start;
+}
+
+/* The committed records, then the uncommitted one of block b (at the buffer
+ * pointer): its first k instructions ran. */
+static void drain_partial(struct dbt_thread *th, const struct dbt_block *b, unsigned k)
+{
+    uint64_t off = *slot(th, BUFPTR) - (th->area_tr + THR_SLOTS);
+    const uint64_t *p = (const uint64_t *)(th->area + THR_SLOTS + off);
+    dbt_drain(th);
+    if (k && p[0] == b->id)
+        count_block(th->d, b, k, p + 1);
+}
+
+/* ------------------------------------------------------------- the encoder */
+
+struct emit {
+    uint8_t *p;
+    uint64_t pc; /* program address of p */
+};
+
+static void put(struct emit *e, uint8_t b) { *e->p++ = b, e->pc++; }
+static void put32(struct emit *e, uint32_t v)
+{
+    memcpy(e->p, &v, 4);
+    e->p += 4, e->pc += 4;
+}
+static void put64(struct emit *e, uint64_t v)
+{
+    memcpy(e->p, &v, 8);
+    e->p += 8, e->pc += 8;
+}
+
+/* REX prefix for a 64-bit (w) operation with reg / index / base registers
+ * (hardware numbers, -1 for none); omitted when it would be a plain 0x40. */
+static void rex(struct emit *e, int w, int r, int x, int b)
+{
+    uint8_t v = (uint8_t)(0x40 | (w << 3) | (r >= 8) << 2 | (x >= 8) << 1 | (b >= 8));
+    if (v != 0x40)
+        put(e, v);
+}
+
+/* ModRM+SIB+disp32 for [base + index*scale + disp] (base or index -1: none). */
+static void modrm_mem(struct emit *e, int reg, int base, int index, int scale, int32_t disp)
+{
+    int ss = scale == 8 ? 3 : scale == 4 ? 2 : scale == 2 ? 1 : 0;
+    int idx = index < 0 ? 4 : (index & 7);
+    if (base < 0) {
+        put(e, (uint8_t)(0x04 | (reg & 7) << 3));
+        put(e, (uint8_t)(ss << 6 | idx << 3 | 5));
+    } else {
+        put(e, (uint8_t)(0x84 | (reg & 7) << 3));
+        put(e, (uint8_t)(ss << 6 | idx << 3 | (base & 7)));
+    }
+    put32(e, (uint32_t)disp);
+}
+
+static void op_mem(struct emit *e, int w, uint8_t opc, int reg, int base, int index, int scale,
+                   int32_t disp)
+{
+    rex(e, w, reg, index, base);
+    put(e, opc);
+    modrm_mem(e, reg, base, index, scale, disp);
+}
+
+static void gs_store(struct emit *e, unsigned off, int r) { put(e, 0x65); op_mem(e, 1, 0x89, r, -1, -1, 1, (int32_t)off); }
+static void gs_load(struct emit *e, int r, unsigned off) { put(e, 0x65); op_mem(e, 1, 0x8B, r, -1, -1, 1, (int32_t)off); }
+
+static void mov_imm64(struct emit *e, int r, uint64_t v)
+{
+    rex(e, 1, -1, -1, r);
+    put(e, (uint8_t)(0xB8 + (r & 7)));
+    put64(e, v);
+}
+
+/* jmp/jcc rel32 whose rel32 is 4-byte aligned (patched atomically later).
+ * Returns the program address of the rel32. */
+static uint64_t jump32(struct emit *e, int cc)
+{
+    unsigned oplen = cc < 0 ? 1 : 2;
+    while ((e->pc + oplen) % 4)
+        put(e, 0x90);
+    if (cc < 0)
+        put(e, 0xE9);
+    else
+        put(e, 0x0F), put(e, (uint8_t)(0x80 | cc));
+    uint64_t at = e->pc;
+    put32(e, 0);
+    return at;
+}
+
+static void set_rel32(uint8_t *at, uint64_t at_tr, uint64_t dest)
+{
+    int32_t rel = (int32_t)(int64_t)(dest - (at_tr + 4));
+    __atomic_store_n((uint32_t *)at, (uint32_t)rel, __ATOMIC_RELEASE);
+}
+
+/* --------------------------------------------------------------- translation */
+
+static int hw(unsigned dec_reg) { return (int)dec_reg - 1; }
+
+static int fits32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
+
+/* Can the access recipe be computed with one lea (plus the fs base slot)? */
+static int recipe_ok(const struct dec_addr *m)
+{
+    if (m->vsib || m->masked || m->bitreg || m->idx_al || m->rfbm || m->seg == DEC_SEG_GS)
+        return 0;
+    if (m->seg == DEC_SEG_FS && ((m->base && m->index) || m->addr32 || m->base == DEC_RIP))
+        return 0;
+    return fits32(m->disp) || m->base == DEC_RIP;
+}
+
+/* The opcode byte after prefixes and REX. */
+static size_t opcode_at(const uint8_t *b, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xF2 || b[i] == 0xF3 ||
+                       b[i] == 0x2E || b[i] == 0x3E || b[i] == 0x26 || b[i] == 0x36 ||
+                       b[i] == 0x64 || b[i] == 0x65 || b[i] == 0xF0))
+        i++;
+    if (i < len && (b[i] & 0xF0) == 0x40)
+        i++;
+    return i;
+}
+
+/* Instructions that touch the gs or fs base directly (rd/wr fs/gs base). */
+static int touches_seg_base(const uint8_t *b, size_t len)
+{
+    size_t i = opcode_at(b, len);
+    return i + 2 < len && b[i] == 0x0F && b[i + 1] == 0xAE && (b[i + 2] >> 6) == 3 &&
+           ((b[i + 2] >> 3) & 7) <= 3 && b[0] == 0xF3;
+}
+
+static int translatable(const struct cons_insn *in)
+{
+    const struct dec_insn *d = &in->dec;
+    if (in->verify || !d->copyable || d->special || d->rep || d->needs_vregs || d->len > 15)
+        return 0;
+    switch (d->flow) {
+    case DEC_FLOW_NONE: case DEC_FLOW_JMP: case DEC_FLOW_JCC: case DEC_FLOW_CALL:
+    case DEC_FLOW_JMP_IND: case DEC_FLOW_CALL_IND: case DEC_FLOW_RET:
+        break;
+    default:
+        return 0;
+    }
+    if (touches_seg_base(in->bytes, d->len))
+        return 0;
+    size_t op = opcode_at(in->bytes, d->len);
+    uint8_t o = in->bytes[op];
+    if (d->flow == DEC_FLOW_RET && o != 0xC3 && o != 0xC2)
+        return 0;
+    if ((d->flow == DEC_FLOW_JMP_IND || d->flow == DEC_FLOW_CALL_IND) &&
+        (o != 0xFF || op + 1 >= d->len))
+        return 0;
+    for (unsigned i = 0; i < d->n_acc; i++)
+        if (!recipe_ok(&d->acc[i].addr))
+            return 0;
+    return 1;
+}
+
+/* A chunk of code memory within reach (+-1 GiB) of addr, mapping a new one if
+ * needed through thread tid; NULL if none can be had. */
+static struct chunk *chunk_for(struct dbt *d, pid_t tid, uint64_t addr)
+{
+    const uint64_t reach = 1ull << 30;
+    for (unsigned i = 0; i < d->n_chunks; i++) {
+        struct chunk *c = &d->chunk[i];
+        uint64_t mid = c->base + CHUNK_BYTES / 2;
+        if ((addr > mid ? addr - mid : mid - addr) < reach && c->used + 65536 < CHUNK_BYTES)
+            return c;
+    }
+    if (d->failed_chunk || d->n_chunks == CHUNK_MAX)
+        return NULL;
+    /* Below the code if there is room (the heap grows up from a program's end),
+     * else above it, beyond what the heap is likely to reach. */
+    uint64_t hints[3], lo = addr & ~0xFFFFFull;
+    int nh = 0;
+    if (lo > (3ull << 28) + CHUNK_BYTES)
+        hints[nh++] = lo - (3ull << 28);
+    hints[nh++] = lo + (3ull << 28);
+    hints[nh++] = lo + (1ull << 28);
+    struct chunk *c = &d->chunk[d->n_chunks];
+    uint64_t off = CHUNK_OFF + d->n_chunks * CHUNK_BYTES;
+    for (int i = 0; i < nh; i++) {
+        uint64_t a = map_in(d, tid, gadget_tr(d), path_tr(d), hints[i], CHUNK_BYTES,
+                            PROT_READ | PROT_EXEC, off);
+        if (!a)
+            continue;
+        uint64_t mid = a + CHUNK_BYTES / 2;
+        if ((addr > mid ? addr - mid : mid - addr) >= reach) {
+            inject(tid, gadget_tr(d), SYS_munmap, a, CHUNK_BYTES, 0, 0, 0, 0);
+            continue;
+        }
+        c->base = a;
+        c->mem = d->mem + off;
+        c->used = 0;
+        d->n_chunks++;
+        return c;
+    }
+    d->failed_chunk = 1;
+    return NULL;
+}
+
+struct tblock {
+    const struct cons_insn *in[BLOCK_MAX_INSNS];
+    unsigned n, n_acc;
+    uint32_t used; /* gprs of all of them */
+};
+
+static const uint8_t scratch_order[] = {DEC_R11, DEC_R10, DEC_R9, DEC_R8, DEC_RDI, DEC_RSI,
+                                        DEC_RDX, DEC_RBX, DEC_RBP, DEC_R12, DEC_R13, DEC_R14,
+                                        DEC_R15};
+
+static int pick_scratch(uint32_t used, int *rs, int *rt)
+{
+    int got = 0;
+    for (size_t i = 0; i < sizeof scratch_order && got < 2; i++)
+        if (!(used & DEC_FX_GPR(scratch_order[i]))) {
+            if (got++ == 0)
+                *rs = hw(scratch_order[i]);
+            else
+                *rt = hw(scratch_order[i]);
+        }
+    return got == 2;
+}
+
+/* Does the RIP-relative displacement of in still reach from anywhere in c? */
+static int rip_reaches(const struct cons_insn *in, const struct chunk *c)
+{
+    if (!in->dec.rip_disp)
+        return 1;
+    int32_t disp;
+    memcpy(&disp, in->bytes + in->dec.rip_disp, 4);
+    uint64_t target = in->addr + in->dec.len + (uint64_t)(int64_t)disp;
+    return fits32((int64_t)(target - c->base)) && fits32((int64_t)(target - (c->base + CHUNK_BYTES)));
+}
+
+/* The effective address of access a of in, into register rt. */
+static void emit_ea(struct emit *e, const struct cons_insn *in, const struct dec_addr *m, int rt)
+{
+    if (m->base == DEC_RIP) {
+        mov_imm64(e, rt, in->addr + in->dec.len + (uint64_t)m->disp);
+        return;
+    }
+    int base = m->base ? hw(m->base) : -1, index = m->index ? hw(m->index) : -1;
+    int scale = m->scale ? m->scale : 1;
+    if (m->seg == DEC_SEG_FS) {
+        gs_load(e, rt, FSBASE);
+        if (base == 4) /* rsp cannot be an index */
+            op_mem(e, 1, 0x8D, rt, base, rt, 1, (int32_t)m->disp);
+        else if (base >= 0)
+            op_mem(e, 1, 0x8D, rt, rt, base, 1, (int32_t)m->disp);
+        else if (index >= 0)
+            op_mem(e, 1, 0x8D, rt, rt, index, scale, (int32_t)m->disp);
+        else
+            op_mem(e, 1, 0x8D, rt, rt, -1, 1, (int32_t)m->disp);
+        return;
+    }
+    /* 32-bit address size: the 32-bit lea wraps the sum the same way. */
+    op_mem(e, m->addr32 ? 0 : 1, 0x8D, rt, base, index, scale, (int32_t)m->disp);
+}
+
+/* Copies in with its RIP-relative displacement adjusted for its new place. */
+static void emit_copy(struct emit *e, const struct cons_insn *in)
+{
+    uint8_t *at = e->p;
+    uint64_t pc = e->pc;
+    memcpy(at, in->bytes, in->dec.len);
+    e->p += in->dec.len, e->pc += in->dec.len;
+    if (in->dec.rip_disp) {
+        int32_t disp;
+        memcpy(&disp, in->bytes + in->dec.rip_disp, 4);
+        uint64_t target = in->addr + in->dec.len + (uint64_t)(int64_t)disp;
+        int32_t nd = (int32_t)(int64_t)(target - (pc + in->dec.len));
+        memcpy(at + in->dec.rip_disp, &nd, 4);
+    }
+}
+
+/* `mov rcx, <the operand of jmp/call FF /2, /4>`: same ModRM/SIB/disp, opcode
+ * 8B with reg = rcx, REX.W (keeping X and B), same segment and 0x67 prefixes. */
+static void emit_load_target(struct emit *e, const struct cons_insn *in)
+{
+    const uint8_t *b = in->bytes;
+    size_t len = in->dec.len, op = opcode_at(b, len), i;
+    uint8_t rexb = 0;
+    for (i = 0; i < op; i++) {
+        if ((b[i] & 0xF0) == 0x40)
+            rexb = b[i];
+        else if (b[i] == 0x64 || b[i] == 0x65 || b[i] == 0x67)
+            put(e, b[i]);
+    }
+    put(e, (uint8_t)(0x48 | (rexb & 3)));
+    put(e, 0x8B);
+    uint8_t modrm = b[op + 1];
+    put(e, (uint8_t)((modrm & 0xC7) | (1 << 3)));
+    size_t rest = len - (op + 2);
+    uint8_t *at = e->p;
+    uint64_t end_pc = e->pc + rest;
+    memcpy(at, b + op + 2, rest);
+    e->p += rest, e->pc += rest;
+    if (in->dec.rip_disp) {
+        int32_t disp;
+        memcpy(&disp, b + in->dec.rip_disp, 4);
+        uint64_t target = in->addr + len + (uint64_t)(int64_t)disp;
+        int32_t nd = (int32_t)(int64_t)(target - end_pc);
+        memcpy(at + (in->dec.rip_disp - (op + 2)), &nd, 4);
+    }
+}
+
+/* Writes the original return address below rsp and moves rsp (a call). */
+static void emit_push_ret(struct emit *e, uint64_t ret)
+{
+    /* mov dword [rsp-8], lo; mov dword [rsp-4], hi; lea rsp, [rsp-8] */
+    put(e, 0xC7), put(e, 0x44), put(e, 0x24), put(e, 0xF8), put32(e, (uint32_t)ret);
+    put(e, 0xC7), put(e, 0x44), put(e, 0x24), put(e, 0xFC), put32(e, (uint32_t)(ret >> 32));
+    put(e, 0x48), put(e, 0x8D), put(e, 0x64), put(e, 0x24), put(e, 0xF8);
+}
+
+static void emit_epilogue(struct emit *e, int rs, int rt, unsigned n_acc)
+{
+    op_mem(e, 1, 0x8D, rs, rs, -1, 1, (int32_t)(8 + 8 * n_acc));
+    gs_store(e, BUFPTR, rs);
+    if (n_acc)
+        gs_load(e, rt, SV_T);
+    gs_load(e, rs, SV_S);
+}
+
+/* Inline lookup of the target in rcx (rax, rcx saved in slots); a hit jumps
+ * to the translation, a miss reaches the int3 returned. */
+static uint64_t emit_dispatch(struct emit *e, uint64_t *miss_jcc)
+{
+    put(e, 0x9F);                                   /* lahf */
+    put(e, 0x0F), put(e, 0x90), put(e, 0xC0);       /* seto al */
+    gs_store(e, SV_FLAGS, 0);
+    put(e, 0x48), put(e, 0x89), put(e, 0xC8);       /* mov rax, rcx */
+    put(e, 0x48), put(e, 0xC1), put(e, 0xE8), put(e, 12); /* shr rax, 12 */
+    put(e, 0x31), put(e, 0xC8);                     /* xor eax, ecx */
+    put(e, 0x25), put32(e, HT_N - 1);               /* and eax, HT_N-1 */
+    put(e, 0xC1), put(e, 0xE0), put(e, 4);          /* shl eax, 4 */
+    put(e, 0x65), op_mem(e, 1, 0x03, 0, -1, -1, 1, HTBASE); /* add rax, gs:[HTBASE] */
+    put(e, 0x48), put(e, 0x3B), put(e, 0x08);       /* cmp rcx, [rax] */
+    *miss_jcc = jump32(e, 0x5);                     /* jne miss */
+    put(e, 0x48), put(e, 0x8B), put(e, 0x40), put(e, 0x08); /* mov rax, [rax+8] */
+    gs_store(e, JMP_TGT, 0);
+    gs_load(e, 0, SV_FLAGS);
+    put(e, 0x04), put(e, 0x7F);                     /* add al, 0x7f: OF back */
+    put(e, 0x9E);                                   /* sahf */
+    gs_load(e, 0, SV_RAX);
+    gs_load(e, 1, SV_RCX);
+    put(e, 0x65), op_mem(e, 0, 0xFF, 4, -1, -1, 1, JMP_TGT); /* jmp gs:[JMP_TGT] */
+    return 0;
+}
+
+static void chunk_add_block(struct chunk *c, struct dbt_block *b)
+{
+    if (c->n_blocks == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 256;
+        c->blocks = xrealloc(c->blocks, c->cap * sizeof *c->blocks);
+    }
+    c->blocks[c->n_blocks++] = b;
+}
+
+static void ht_insert(struct dbt *d, uint64_t orig, uint64_t entry)
+{
+    uint64_t *ht = (uint64_t *)(d->mem + HT_OFF) + 2 * hash_of(orig);
+    __atomic_store_n(&ht[0], 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&ht[1], entry, __ATOMIC_RELEASE);
+    __atomic_store_n(&ht[0], orig, __ATOMIC_RELEASE);
+}
+
+static struct dbt_block *lookup(struct dbt *d, uint64_t orig)
+{
+    for (struct dbt_block *b = d->hash[hash_of(orig)]; b; b = b->hnext)
+        if (b->orig == orig)
+            return b;
+    return NULL;
+}
+
+/* Translates the block at orig (thread tid may be used to map a chunk).
+ * NULL if its first instruction cannot be translated (or read). */
+static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
+{
+    struct diag_err e;
+    struct tblock tb = {.n = 0};
+    struct chunk *c = chunk_for(d, tid, orig);
+    if (!c)
+        return NULL;
+    uint64_t pc = orig;
+    int rs = -1, rt = -1;
+    while (tb.n < BLOCK_MAX_INSNS) {
+        struct cons_insn *in = session_insn(d->s, d->t, pc, &e);
+        if (!in || !translatable(in) || !rip_reaches(in, c) ||
+            tb.n_acc + in->dec.n_acc > BLOCK_MAX_ACC)
+            break;
+        int s2, t2;
+        uint32_t used = tb.used | in->dec.gprs | (uint32_t)DEC_FX_GPR(DEC_RSP);
+        if (!pick_scratch(used, &s2, &t2))
+            break;
+        rs = s2, rt = t2;
+        tb.used = used;
+        tb.in[tb.n++] = in;
+        tb.n_acc += in->dec.n_acc;
+        pc += in->dec.len;
+        if (in->dec.flow != DEC_FLOW_NONE)
+            break;
+    }
+    if (tb.n == 0)
+        return NULL;
+
+    struct dbt_block *b = xcalloc(1, sizeof *b);
+    b->orig = orig;
+    b->n = (uint8_t)tb.n;
+    b->rs = (uint8_t)rs, b->rt = (uint8_t)rt;
+    b->id = (uint32_t)d->n_blocks;
+    struct emit em = {c->mem + c->used, c->base + c->used}, *e2 = &em;
+    b->entry = em.pc;
+
+    gs_store(e2, SV_S, rs);
+    if (tb.n_acc)
+        gs_store(e2, SV_T, rt);
+    gs_load(e2, rs, BUFPTR);
+    op_mem(e2, 1, 0xC7, 0, rs, -1, 1, 0), put32(e2, b->id); /* mov qword [rs], id */
+
+    unsigned slotn = 0;
+    uint64_t jfall = 0, jtake = 0, jmiss = 0;
+    uint64_t take_target = 0, fall_target = pc;
+    for (unsigned k = 0; k < tb.n; k++) {
+        const struct cons_insn *in = tb.in[k];
+        b->insn[k] = in;
+        b->bound[k] = (uint32_t)(em.pc - b->entry);
+        for (unsigned j = 0; j < in->dec.n_acc; j++) {
+            emit_ea(e2, in, &in->dec.acc[j].addr, rt);
+            op_mem(e2, 1, 0x89, rt, rs, -1, 1, (int32_t)(8 + 8 * slotn++));
+        }
+        b->copy[k] = (uint32_t)(em.pc - b->entry);
+        const struct dec_insn *dd = &in->dec;
+        uint64_t next = in->addr + dd->len;
+        size_t op = opcode_at(in->bytes, dd->len);
+        uint8_t o = in->bytes[op];
+        switch (dd->flow) {
+        case DEC_FLOW_NONE:
+            emit_copy(e2, in);
+            if (k == tb.n - 1) {
+                emit_epilogue(e2, rs, rt, tb.n_acc);
+                jfall = jump32(e2, -1);
+            }
+            break;
+        case DEC_FLOW_JMP:
+            emit_epilogue(e2, rs, rt, tb.n_acc);
+            take_target = dd->target;
+            jtake = jump32(e2, -1);
+            break;
+        case DEC_FLOW_JCC:
+            emit_epilogue(e2, rs, rt, tb.n_acc);
+            take_target = dd->target;
+            fall_target = next;
+            if (o >= 0xE0 && o <= 0xE3) { /* loop*, jrcxz: rel8 only */
+                for (size_t i = 0; i < op; i++)
+                    if (in->bytes[i] == 0x67)
+                        put(e2, 0x67);
+                put(e2, o), put(e2, 0);
+                uint8_t *rel8 = em.p - 1;
+                uint64_t after = em.pc;
+                jfall = jump32(e2, -1);
+                *rel8 = (uint8_t)(em.pc - after);
+                jtake = jump32(e2, -1);
+            } else {
+                int cc = (o == 0x0F ? in->bytes[op + 1] : o) & 0xF;
+                jtake = jump32(e2, cc);
+                jfall = jump32(e2, -1);
+            }
+            break;
+        case DEC_FLOW_CALL:
+            emit_push_ret(e2, next);
+            emit_epilogue(e2, rs, rt, tb.n_acc);
+            take_target = dd->target;
+            jtake = jump32(e2, -1);
+            break;
+        case DEC_FLOW_JMP_IND:
+        case DEC_FLOW_CALL_IND:
+        case DEC_FLOW_RET:
+            gs_store(e2, SV_RAX, 0);
+            gs_store(e2, SV_RCX, 1);
+            if (dd->flow == DEC_FLOW_RET) {
+                uint16_t imm = 0;
+                if (o == 0xC2)
+                    memcpy(&imm, in->bytes + op + 1, 2);
+                put(e2, 0x48), put(e2, 0x8B), put(e2, 0x0C), put(e2, 0x24); /* mov rcx,[rsp] */
+                op_mem(e2, 1, 0x8D, 4, 4, -1, 1, 8 + imm);                   /* lea rsp,[rsp+8+imm] */
+            } else {
+                emit_load_target(e2, in);
+                if (dd->flow == DEC_FLOW_CALL_IND)
+                    emit_push_ret(e2, next);
+            }
+            emit_epilogue(e2, rs, rt, tb.n_acc);
+            emit_dispatch(e2, &jmiss);
+            break;
+        }
+    }
+    /* Stubs: one int3 per exit, one for an indirect miss. */
+    if (jtake) {
+        struct dbt_exit *x = &b->exit[b->n_exit++];
+        x->stub = em.pc, x->patch = jtake, x->target = take_target;
+        put(e2, 0xCC);
+    }
+    if (jfall) {
+        struct dbt_exit *x = &b->exit[b->n_exit++];
+        x->stub = em.pc, x->patch = jfall, x->target = fall_target;
+        put(e2, 0xCC);
+    }
+    if (jmiss) {
+        b->miss = em.pc;
+        put(e2, 0xCC);
+    }
+    for (unsigned i = 0; i < b->n_exit; i++)
+        set_rel32(c->mem + (b->exit[i].patch - c->base), b->exit[i].patch, b->exit[i].stub);
+    if (jmiss)
+        set_rel32(c->mem + (jmiss - c->base), jmiss, b->miss);
+    while (em.pc % 16)
+        put(e2, 0xCC);
+    b->end = em.pc;
+    c->used = em.pc - c->base;
+
+    if (d->n_blocks == d->cap_blocks) {
+        d->cap_blocks = d->cap_blocks ? 2 * d->cap_blocks : 1024;
+        d->byid = xrealloc(d->byid, d->cap_blocks * sizeof *d->byid);
+    }
+    d->byid[d->n_blocks++] = b;
+    chunk_add_block(c, b);
+    size_t h = hash_of(orig);
+    b->hnext = d->hash[h];
+    d->hash[h] = b;
+    ht_insert(d, orig, b->entry);
+    return b;
+}
+
+static struct dbt_block *block_for(struct dbt *d, pid_t tid, uint64_t orig)
+{
+    struct dbt_block *b = lookup(d, orig);
+    return b ? b : translate(d, tid, orig);
+}
+
+/* The block whose code contains program address pc, and its chunk. */
+static struct dbt_block *block_at(struct dbt *d, uint64_t pc, struct chunk **cp)
+{
+    for (unsigned i = 0; i < d->n_chunks; i++) {
+        struct chunk *c = &d->chunk[i];
+        if (pc < c->base || pc >= c->base + c->used)
+            continue;
+        size_t lo = 0, hi = c->n_blocks;
+        while (hi - lo > 1) {
+            size_t mid = (lo + hi) / 2;
+            if (c->blocks[mid]->entry <= pc)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        struct dbt_block *b = c->n_blocks ? c->blocks[lo] : NULL;
+        if (b && pc >= b->entry && pc < b->end) {
+            *cp = c;
+            return b;
+        }
+    }
+    return NULL;
+}
+
+int dbt_enter(struct dbt_thread *th, struct user_regs_struct *u, struct diag_err *e)
+{
+    struct dbt_block *b = block_for(th->d, th->tid, u->rip);
+    if (!b)
+        return 0;
+    *slot(th, FSBASE) = u->fs_base;
+    u->rip = b->entry;
+    if (ptrace(PTRACE_SETREGS, th->tid, 0, u) != 0)
+        return diag_set(e, "ptrace(SETREGS): %s", strerror(errno)), -1;
+    return 1;
+}
+
+void dbt_invalidate(struct dbt *d)
+{
+    for (size_t i = 0; i < d->n_blocks; i++) {
+        struct dbt_block *b = d->byid[i];
+        for (unsigned k = 0; k < b->n_exit; k++) {
+            struct dbt_exit *x = &b->exit[k];
+            if (!x->linked)
+                continue;
+            struct chunk *c;
+            if (block_at(d, x->patch, &c))
+                set_rel32(c->mem + (x->patch - c->base), x->patch, x->stub);
+            x->linked = 0;
+        }
+    }
+    memset(d->hash, 0, HT_N * sizeof *d->hash);
+    uint64_t *ht = (uint64_t *)(d->mem + HT_OFF);
+    for (unsigned i = 0; i < HT_N; i++)
+        __atomic_store_n(&ht[2 * i], 0, __ATOMIC_RELEASE);
+}
+
+/* ------------------------------------------------------------------- stops */
+
+static void reg_set(struct user_regs_struct *u, int r, uint64_t v)
+{
+    unsigned long long *p[16] = {&u->rax, &u->rcx, &u->rdx, &u->rbx, &u->rsp, &u->rbp, &u->rsi, &u->rdi,
+                       &u->r8, &u->r9, &u->r10, &u->r11, &u->r12, &u->r13, &u->r14, &u->r15};
+    *p[r] = v;
+}
+
+/* Where in block b a stop at pc is: the instruction k about to run (its
+ * records for earlier ones in the uncommitted record), or -1 if pc is not a
+ * clean point.  *inner: S and T hold our values (the originals are in slots). */
+static int clean_point(const struct dbt_block *b, uint64_t pc, int *inner)
+{
+    uint64_t off = pc - b->entry;
+    if (off == 0) {
+        *inner = 0;
+        return 0;
+    }
+    for (unsigned k = 0; k < b->n; k++)
+        if (off == b->bound[k] || off == b->copy[k]) {
+            *inner = 1;
+            return (int)k;
+        }
+    return -1;
+}
+
+/* Leaves the cache at a clean point: the thread's registers become the
+ * program's at original address orig. */
+static void leave_inner(struct dbt_thread *th, const struct dbt_block *b, unsigned k,
+                        struct user_regs_struct *u)
+{
+    reg_set(u, b->rs, *slot(th, SV_S));
+    reg_set(u, b->rt, *slot(th, SV_T));
+    drain_partial(th, b, k);
+    u->rip = b->insn[k]->addr;
+}
+
+static void restore_dispatch(struct dbt_thread *th, struct user_regs_struct *u)
+{
+    uint64_t fl = *slot(th, SV_FLAGS);
+    uint64_t ah = (fl >> 8) & 0xFF;
+    u->eflags = (u->eflags & ~0x8D5ull) | (ah & 0xD5) | ((fl & 0xFF) ? 0x800 : 0);
+    u->rax = *slot(th, SV_RAX);
+    u->rcx = *slot(th, SV_RCX);
+}
+
+/* Continue at original address target: in its translation, or stepping. */
+static enum dbt_stop_result go_to(struct dbt_thread *th, uint64_t target,
+                                  struct user_regs_struct *u, struct dbt_exit *link_from)
+{
+    struct dbt *d = th->d;
+    struct dbt_block *tb = block_for(d, th->tid, target);
+    if (!tb) {
+        u->rip = target;
+        ptrace(PTRACE_SETREGS, th->tid, 0, u);
+        return DBT_STEP;
+    }
+    struct chunk *c, *tc;
+    if (link_from && block_at(d, link_from->patch, &c) && block_at(d, tb->entry, &tc) && c == tc) {
+        set_rel32(c->mem + (link_from->patch - c->base), link_from->patch, tb->entry);
+        link_from->linked = 1;
+    }
+    u->rip = tb->entry;
+    ptrace(PTRACE_SETREGS, th->tid, 0, u);
+    return DBT_RESUME;
+}
+
+/* Is pc an exit stub or the indirect-miss stub of b?  Returns the exit, or
+ * sets *miss. */
+static struct dbt_exit *stub_of(struct dbt_block *b, uint64_t pc, int *miss)
+{
+    *miss = b->miss && pc == b->miss;
+    for (unsigned i = 0; i < b->n_exit; i++)
+        if (b->exit[i].stub == pc)
+            return &b->exit[i];
+    return NULL;
+}
+
+/* A full buffer: the store at the guard faulted inside block b. */
+static enum dbt_stop_result buffer_full(struct dbt_thread *th, struct dbt_block *b,
+                                        struct user_regs_struct *u)
+{
+    uint64_t start = th->area_tr + THR_SLOTS, cur = *slot(th, BUFPTR);
+    uint64_t part = start + BUF_BYTES - cur;
+    uint8_t tmp[8 * (BLOCK_MAX_ACC + 1)];
+    if (part > sizeof tmp)
+        part = sizeof tmp;
+    memcpy(tmp, th->area + THR_SLOTS + (cur - start), part);
+    dbt_drain(th);
+    memcpy(th->area + THR_SLOTS, tmp, part);
+    reg_set(u, b->rs, start);
+    ptrace(PTRACE_SETREGS, th->tid, 0, u);
+    return DBT_RESUME;
+}
+
+enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_struct *u,
+                              struct diag_err *e)
+{
+    struct dbt *d = th->d;
+    struct chunk *c;
+    struct dbt_block *b;
+    int miss, inner;
+    if (ptrace(PTRACE_GETREGS, th->tid, 0, u) != 0)
+        return diag_set(e, "ptrace(GETREGS): %s", strerror(errno)), DBT_ERROR;
+
+    if (sig == SIGTRAP && (b = block_at(d, u->rip - 1, &c))) {
+        struct dbt_exit *x = stub_of(b, u->rip - 1, &miss);
+        if (x || miss) {
+            dbt_drain(th);
+            if (x)
+                return go_to(th, x->target, u, x);
+            uint64_t target = u->rcx;
+            restore_dispatch(th, u);
+            return go_to(th, target, u, NULL);
+        }
+    }
+    siginfo_t si;
+    int have_si = ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) == 0;
+    if (sig == SIGSEGV && have_si && si.si_code > 0) {
+        uint64_t a = (uint64_t)si.si_addr, g = th->area_tr + THR_SLOTS + BUF_BYTES;
+        if (a >= g && a < g + GUARD_BYTES && (b = block_at(d, u->rip, &c)))
+            return buffer_full(th, b, u);
+    }
+
+    /* The program's signal.  Walk forward to a clean point (a synchronous
+     * fault is at one already: the faulting copy), then leave the cache. */
+    for (int steps = 0; steps < 200; steps++) {
+        int k = -1;
+        b = block_at(d, u->rip, &c);
+        if (!b) {
+            /* Outside our code: it is the program's own (translated code only
+             * jumps into blocks). */
+            break;
+        }
+        struct dbt_exit *x = stub_of(b, u->rip, &miss);
+        if (x || miss) {
+            dbt_drain(th);
+            if (miss) {
+                uint64_t target = u->rcx;
+                restore_dispatch(th, u);
+                u->rip = target;
+            } else {
+                u->rip = x->target;
+            }
+            break;
+        }
+        if ((k = clean_point(b, u->rip, &inner)) >= 0) {
+            if (inner)
+                leave_inner(th, b, (unsigned)k, u);
+            else
+                u->rip = b->orig;
+            break;
+        }
+        int st;
+        if (ptrace(PTRACE_SINGLESTEP, th->tid, 0, 0) != 0 || waitpid(th->tid, &st, __WALL) != th->tid ||
+            !WIFSTOPPED(st) || ptrace(PTRACE_GETREGS, th->tid, 0, u) != 0)
+            return diag_set(e, "thread %d vanished while leaving translated code", (int)th->tid),
+                   DBT_ERROR;
+        int o = WSTOPSIG(st);
+        if (o != SIGTRAP && o != SIGSEGV && o != SIGBUS && o != SIGFPE && o != SIGILL)
+            syscall(SYS_tgkill, (int)d->t->pid, (int)th->tid, o);
+    }
+    dbt_drain(th);
+    if (ptrace(PTRACE_SETREGS, th->tid, 0, u) != 0)
+        return diag_set(e, "ptrace(SETREGS): %s", strerror(errno)), DBT_ERROR;
+    if (have_si)
+        ptrace(PTRACE_SETSIGINFO, th->tid, 0, &si);
+    return DBT_SIGNAL;
+}
