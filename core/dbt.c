@@ -141,13 +141,14 @@ static long inject(pid_t tid, uint64_t gadget, long nr, uint64_t a0, uint64_t a1
     u.rax = (uint64_t)nr;
     u.orig_rax = (uint64_t)-1;
     u.rdi = a0, u.rsi = a1, u.rdx = a2, u.r10 = a3, u.r8 = a4, u.r9 = a5;
-    if (ptrace(PTRACE_SETREGS, tid, 0, &u) != 0)
-        return -EIO;
+    struct user_regs_struct want = u;
     int later = 0; /* a signal that arrived meanwhile: raised again afterwards */
-    for (;;) {
+    for (int tries = 0; tries < 8; tries++) {
         int st;
-        if (ptrace(PTRACE_SINGLESTEP, tid, 0, 0) != 0 || waitpid(tid, &st, __WALL) != tid ||
-            !WIFSTOPPED(st))
+        /* Set every time: a stop inside a system call's exit (an exec event)
+         * reports a trap before the gadget ran and may have rewritten rax. */
+        if (ptrace(PTRACE_SETREGS, tid, 0, &want) != 0 || ptrace(PTRACE_SINGLESTEP, tid, 0, 0) != 0 ||
+            waitpid(tid, &st, __WALL) != tid || !WIFSTOPPED(st))
             return -EIO;
         if (ptrace(PTRACE_GETREGS, tid, 0, &u) != 0)
             return -EIO;

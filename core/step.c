@@ -36,10 +36,12 @@ struct thread {
     uint64_t pend_addr[DEC_MAX_ACCESSES];
     uint64_t pend_present;
     int pend_rep;       /* a rep iteration: check for Cachegrind's final Ir */
+    int pend_counted;   /* already counted (a fork's system call, before the copy) */
     int pend_syscall;   /* a syscall: number and args (map changes, --deterministic) */
     uint64_t sysno, sysargs[6];
     struct dbt_thread *dt; /* --engine=dbt: its trace area, or NULL (stepped only) */
     int in_cache;          /* running translated code (PTRACE_CONT) */
+    int after_event;       /* first step after a ptrace event stop: see run_thread */
     struct thread *next;
 };
 
@@ -293,7 +295,9 @@ static void commit(struct engine *g, struct thread *th, struct user_regs_struct 
     if (!in)
         return;
     th->pend = NULL;
-    cons_exec(th->t->cons, in, th->pend_addr, th->pend_present);
+    if (!th->pend_counted)
+        cons_exec(th->t->cons, in, th->pend_addr, th->pend_present);
+    th->pend_counted = 0;
     if (th->pend_rep && u && u->rip != in->addr && rep_final_check(in, u))
         cons_exec(th->t->cons, in, NULL, 0);
     if (!th->pend_syscall || !u)
@@ -326,6 +330,12 @@ static void run_thread(struct engine *g, struct thread *th, int sig)
 
     if (ptrace(PTRACE_GETREGS, th->tid, 0, &u) != 0)
         return; /* it died meanwhile: its exit is reported next */
+    /* The first step from an event stop (fork, clone, exec) stops before the
+     * instruction ran (the kernel reports the step at the system call's
+     * exit): nothing executed, nothing to count. */
+    if (th->after_event && th->pend && u.rip == th->pend->addr)
+        th->pend = NULL;
+    th->after_event = 0;
     commit(g, th, &u);
 
     for (;;) {
@@ -455,10 +465,21 @@ static void on_event(struct engine *g, struct thread *th, int event)
 {
     unsigned long msg = 0;
     switch (event) {
-    case PTRACE_EVENT_CLONE:
     case PTRACE_EVENT_FORK:
     case PTRACE_EVENT_VFORK:
-        /* The child's own first stop arrives separately (thread_new_from_stop). */
+        /* The child inherits the counts up to and including the fork itself
+         * (Valgrind counts an instruction before it runs), copied now rather
+         * than at the child's first stop, when the parent may have run on. */
+        ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg);
+        if (th->pend && !th->pend_counted) {
+            cons_exec(th->t->cons, th->pend, th->pend_addr, th->pend_present);
+            th->pend_counted = 1;
+        }
+        if (!session_tracee_find(g->s, (pid_t)msg))
+            session_tracee_new(g->s, (pid_t)msg, th->t, th->t->cmd);
+        break;
+    case PTRACE_EVENT_CLONE:
+        /* The thread's own first stop arrives separately (thread_new_from_stop). */
         break;
     case PTRACE_EVENT_EXEC: {
         ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg);
@@ -491,6 +512,7 @@ static void on_event(struct engine *g, struct thread *th, int event)
         break;
     }
     run_thread(g, th, 0);
+    th->after_event = !th->in_cache;
 }
 
 int step_run(struct session *s, pid_t pid, const char *cmd)
