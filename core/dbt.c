@@ -80,6 +80,7 @@ struct dbt_block {
     uint32_t id;
     uint8_t n, rs, rt;         /* instructions; scratch registers (hardware numbers) */
     uint8_t n_exit;
+    uint8_t noacc;             /* a rep instruction's check: Ir only, no record of accesses */
     struct dbt_exit exit[2];
     uint32_t bound[BLOCK_MAX_INSNS], copy[BLOCK_MAX_INSNS]; /* offsets from entry */
     const struct cons_insn *insn[BLOCK_MAX_INSNS];
@@ -297,6 +298,10 @@ static void count_block(struct dbt *d, const struct dbt_block *b, unsigned n, co
     for (unsigned k = 0; k < n; k++) {
         const struct cons_insn *in = b->insn[k];
         unsigned na = in->dec.n_acc;
+        if (b->noacc) {
+            cons_exec(c, in, NULL, 0);
+            continue;
+        }
         cons_exec(c, in, a, na ? (~0ull >> (64 - na)) : 0);
         a += na;
     }
@@ -314,7 +319,7 @@ void dbt_drain(struct dbt_thread *th)
             break; /* cannot happen: a damaged buffer is not counted */
         const struct dbt_block *b = d->byid[id];
         count_block(d, b, b->n, p);
-        for (unsigned k = 0; k < b->n; k++)
+        for (unsigned k = 0; k < b->n && !b->noacc; k++)
             p += b->insn[k]->dec.n_acc;
     }
     *slot(th, BUFPTR) = start;
@@ -451,10 +456,12 @@ static int touches_seg_base(const uint8_t *b, size_t len)
            ((b[i + 2] >> 3) & 7) <= 3 && b[0] == 0xF3;
 }
 
-static int translatable(const struct cons_insn *in)
+/* Can in be translated (rep: as a block of its own, first=1)? */
+static int translatable(const struct cons_insn *in, int first)
 {
     const struct dec_insn *d = &in->dec;
-    if (in->verify || !d->copyable || d->special || d->rep || d->needs_vregs || d->len > 15)
+    if (in->verify || !d->copyable || d->special || (d->rep && !first) || d->needs_vregs ||
+        d->len > 15)
         return 0;
     switch (d->flow) {
     case DEC_FLOW_NONE: case DEC_FLOW_JMP: case DEC_FLOW_JCC: case DEC_FLOW_CALL:
@@ -696,6 +703,124 @@ static struct dbt_block *lookup(struct dbt *d, uint64_t orig)
     return NULL;
 }
 
+static void add_block(struct dbt *d, struct dbt_block *b)
+{
+    if (d->n_blocks == d->cap_blocks) {
+        d->cap_blocks = d->cap_blocks ? 2 * d->cap_blocks : 1024;
+        d->byid = xrealloc(d->byid, d->cap_blocks * sizeof *d->byid);
+    }
+    b->id = (uint32_t)d->n_blocks;
+    d->byid[d->n_blocks++] = b;
+}
+
+/* `mov qword [rs], id; lea rs, [rs + size]; mov gs:[BUFPTR], rs`: one
+ * committed record without addresses. */
+static void emit_id_record(struct emit *e, int rs, uint32_t id)
+{
+    op_mem(e, 1, 0xC7, 0, rs, -1, 1, 0), put32(e, id);
+    op_mem(e, 1, 0x8D, rs, rs, -1, 1, 8);
+    gs_store(e, BUFPTR, rs);
+}
+
+/* A rep string instruction as a loop of its own, counted as the reference
+ * engine does (Cachegrind's rule): each iteration one Ir with its accesses,
+ * and one more Ir without access for the check that ends it when the count
+ * ran out (and the repeat condition held), or for a count of 0. */
+static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const struct cons_insn *in)
+{
+    const struct dec_insn *dd = &in->dec;
+    int rs, rt, a32 = dd->n_acc && dd->acc[0].addr.addr32;
+    uint32_t used = dd->gprs | (uint32_t)(DEC_FX_GPR(DEC_RSP) | DEC_FX_GPR(DEC_RAX) |
+                                          DEC_FX_GPR(DEC_RCX) | DEC_FX_GPR(DEC_RSI) |
+                                          DEC_FX_GPR(DEC_RDI));
+    if (!pick_scratch(used, &rs, &rt))
+        return NULL;
+    struct dbt_block *b = xcalloc(1, sizeof *b), *chk = xcalloc(1, sizeof *chk);
+    b->orig = chk->orig = in->addr;
+    b->n = chk->n = 1;
+    b->rs = chk->rs = (uint8_t)rs, b->rt = chk->rt = (uint8_t)rt;
+    b->insn[0] = chk->insn[0] = in;
+    chk->noacc = 1;
+    add_block(d, b);
+    add_block(d, chk);
+    struct emit em = {c->mem + c->used, c->base + c->used}, *e = &em;
+    b->entry = em.pc;
+    gs_store(e, SV_S, rs);
+    gs_store(e, SV_T, rt);
+    gs_load(e, rs, BUFPTR);
+    if (a32)
+        put(e, 0x67);
+    put(e, 0xE3), put(e, 0); /* jrcxz zero */
+    uint8_t *to_zero = em.p - 1;
+    uint64_t after_zero = em.pc;
+
+    uint64_t loop = em.pc;
+    b->bound[0] = (uint32_t)(loop - b->entry);
+    op_mem(e, 1, 0xC7, 0, rs, -1, 1, 0), put32(e, b->id);
+    for (unsigned j = 0; j < dd->n_acc; j++) {
+        emit_ea(e, in, &dd->acc[j].addr, rt);
+        op_mem(e, 1, 0x89, rt, rs, -1, 1, (int32_t)(8 + 8 * j));
+    }
+    b->copy[0] = (uint32_t)(em.pc - b->entry);
+    for (unsigned i = 0; i < dd->len; i++) /* the instruction without its rep prefix */
+        if (in->bytes[i] != 0xF2 && in->bytes[i] != 0xF3)
+            put(e, in->bytes[i]);
+    op_mem(e, 1, 0x8D, rs, rs, -1, 1, (int32_t)(8 + 8 * dd->n_acc));
+    gs_store(e, BUFPTR, rs);
+    op_mem(e, a32 ? 0 : 1, 0x8D, 1, 1, -1, 1, -1); /* lea rcx, [rcx-1] */
+    if (a32)
+        put(e, 0x67);
+    put(e, 0xE3), put(e, 0); /* jrcxz final */
+    uint8_t *to_final = em.p - 1;
+    uint64_t after_final = em.pc;
+    /* Count left: go on while the condition holds (repe: ZF=1, repne: ZF=0). */
+    uint64_t j_done1 = 0;
+    if (dd->rep == DEC_REPE)
+        put(e, 0x0F), put(e, 0x85), j_done1 = em.pc, put32(e, 0); /* jnz done */
+    else if (dd->rep == DEC_REPNE)
+        put(e, 0x0F), put(e, 0x84), j_done1 = em.pc, put32(e, 0); /* jz done */
+    put(e, 0xE9), put32(e, (uint32_t)(int32_t)(int64_t)(loop - (em.pc + 4)));
+    /* final: the check that ends the loop, if the condition held. */
+    *to_final = (uint8_t)(em.pc - after_final);
+    uint64_t j_done2 = 0;
+    if (dd->rep == DEC_REPE)
+        put(e, 0x0F), put(e, 0x85), j_done2 = em.pc, put32(e, 0);
+    else if (dd->rep == DEC_REPNE)
+        put(e, 0x0F), put(e, 0x84), j_done2 = em.pc, put32(e, 0);
+    emit_id_record(e, rs, chk->id);
+    uint64_t j_done3 = em.pc + 1;
+    put(e, 0xE9), put32(e, 0);
+    /* zero: a count of 0 is only its check. */
+    *to_zero = (uint8_t)(em.pc - after_zero);
+    emit_id_record(e, rs, chk->id);
+    /* done */
+    uint64_t done = em.pc;
+    uint64_t fix[3] = {j_done1, j_done2, j_done3};
+    for (int i = 0; i < 3; i++)
+        if (fix[i]) {
+            int32_t rel = (int32_t)(int64_t)(done - (fix[i] + 4));
+            memcpy(c->mem + (fix[i] - c->base), &rel, 4);
+        }
+    gs_load(e, rt, SV_T);
+    gs_load(e, rs, SV_S);
+    struct dbt_exit *x = &b->exit[b->n_exit++];
+    x->patch = jump32(e, -1);
+    x->target = in->addr + dd->len;
+    x->stub = em.pc;
+    put(e, 0xCC);
+    set_rel32(c->mem + (x->patch - c->base), x->patch, x->stub);
+    while (em.pc % 16)
+        put(e, 0xCC);
+    b->end = chk->entry = chk->end = em.pc;
+    c->used = em.pc - c->base;
+    chunk_add_block(c, b);
+    size_t h = hash_of(in->addr);
+    b->hnext = d->hash[h];
+    d->hash[h] = b;
+    ht_insert(d, in->addr, b->entry);
+    return b;
+}
+
 /* Translates the block at orig (thread tid may be used to map a chunk).
  * NULL if its first instruction cannot be translated (or read). */
 static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
@@ -707,9 +832,12 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
         return NULL;
     uint64_t pc = orig;
     int rs = -1, rt = -1;
+    struct cons_insn *first = session_insn(d->s, d->t, pc, &e);
+    if (first && first->dec.rep)
+        return translatable(first, 1) ? translate_rep(d, c, first) : NULL;
     while (tb.n < BLOCK_MAX_INSNS) {
         struct cons_insn *in = session_insn(d->s, d->t, pc, &e);
-        if (!in || !translatable(in) || !rip_reaches(in, c) ||
+        if (!in || !translatable(in, 0) || !rip_reaches(in, c) ||
             tb.n_acc + in->dec.n_acc > BLOCK_MAX_ACC)
             break;
         int s2, t2;
@@ -729,9 +857,9 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
 
     struct dbt_block *b = xcalloc(1, sizeof *b);
     b->orig = orig;
+    add_block(d, b);
     b->n = (uint8_t)tb.n;
     b->rs = (uint8_t)rs, b->rt = (uint8_t)rt;
-    b->id = (uint32_t)d->n_blocks;
     struct emit em = {c->mem + c->used, c->base + c->used}, *e2 = &em;
     b->entry = em.pc;
 
@@ -840,12 +968,6 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
         put(e2, 0xCC);
     b->end = em.pc;
     c->used = em.pc - c->base;
-
-    if (d->n_blocks == d->cap_blocks) {
-        d->cap_blocks = d->cap_blocks ? 2 * d->cap_blocks : 1024;
-        d->byid = xrealloc(d->byid, d->cap_blocks * sizeof *d->byid);
-    }
-    d->byid[d->n_blocks++] = b;
     chunk_add_block(c, b);
     size_t h = hash_of(orig);
     b->hnext = d->hash[h];
