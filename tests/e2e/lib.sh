@@ -10,3 +10,24 @@ check_cmd() { local want=$1 what=$2; shift 2; "$@"; local rc=$?; check_eq "$rc" 
 check_file_eq() { if cmp -s "$1" "$2"; then ok "$3"; else nok "$3"; diff "$1" "$2" | head -20; fi; }
 check_grep() { if grep -qE -- "$1" "$2"; then ok "$3"; else nok "$3"; echo "  no line matching /$1/ in $2:"; head -5 "$2"; fi; }
 done_testing() { [ $nfail -eq 0 ]; exit $?; }
+# run_sub DIR WHAT SCRIPT [VAR=VALUE...]: runs another end-to-end script in the
+# new subdirectory DIR with the given environment and counts each of its checks
+# as one of this script's, named "WHAT: ..."; its other lines are shown indented.
+# Returns its exit status (77: it skipped, nothing was counted).
+run_sub() {
+  local dir=$1 what=$2 script=$3 out rc line; shift 3
+  mkdir -p "$dir"
+  out=$(cd "$dir" && env "$@" bash "$script" 2>&1); rc=$?
+  while IFS= read -r line; do
+    case "$line" in
+      "ok "*) ok "$what: ${line#ok * - }" ;;
+      "not ok "*) nok "$what: ${line#not ok * - }" ;;
+      "") ;;
+      *) echo "  $line" ;;
+    esac
+  done <<< "$out"
+  if [ $rc -ne 0 ] && [ $rc -ne 77 ] && ! grep -q '^not ok ' <<< "$out"; then
+    nok "$what: $(basename "$script") exited with status $rc"
+  fi
+  return $rc
+}
