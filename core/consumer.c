@@ -29,6 +29,31 @@ struct consumer {
     size_t toggle_depth, toggle_cap;
     uint64_t call_sp; /* slot pushed by the last call, until its target runs */
     int call_pending;
+    struct cons_seq *seqs; /* all sequences (cons_seq_new), for settling */
+};
+
+/* One instruction fetch that can miss: instruction k, at addr, size bytes. */
+struct seq_fetch {
+    uint64_t addr;
+    int64_t *cell;
+    unsigned size;
+};
+
+/* One data access: its cost columns (Dr or Dw cell) and clamped size. */
+struct seq_acc {
+    int64_t *col;
+    unsigned size;
+};
+
+struct cons_seq {
+    uint64_t pending;           /* executions not yet in the cells */
+    unsigned n, n_fetch, n_acc;
+    int with_acc;
+    const struct cons_insn **in;
+    uint32_t *nr, *nw;          /* per instruction: data reads, writes */
+    struct seq_fetch *fetch;
+    struct seq_acc *acc;
+    struct cons_seq *next;
 };
 
 static const char *const EVENTS_SIM = "Ir I1mr ILmr Dr D1mr DLmr Dw D1mw DLmw ";
@@ -69,8 +94,9 @@ struct consumer *cons_new(const struct cons_config *cfg)
     return c;
 }
 
-struct consumer *cons_clone(const struct consumer *src)
+struct consumer *cons_clone(struct consumer *src)
 {
+    cons_settle(src);
     struct diag_err e;
     struct consumer *c = alloc_consumer(&src->cfg);
     c->collecting = src->collecting;
@@ -110,10 +136,24 @@ static void free_list(struct cons_insn *in)
     }
 }
 
+static void seq_free(struct cons_seq *q)
+{
+    free(q->in);
+    free(q->nr);
+    free(q->nw);
+    free(q->fetch);
+    free(q->acc);
+    free(q);
+}
+
 void cons_free(struct consumer *c)
 {
     if (!c)
         return;
+    for (struct cons_seq *q = c->seqs, *next; q; q = next) {
+        next = q->next;
+        seq_free(q);
+    }
     cons_insn_flush(c);
     free_list(c->retired);
     free(c->table);
@@ -197,6 +237,7 @@ int cons_collecting(const struct consumer *c) { return c->collecting; }
 
 void cons_zero(struct consumer *c)
 {
+    cons_settle(c);
     const struct profile_entry *ents;
     size_t n = profile_sorted(c->prof, &ents), k = profile_n_events(c->prof);
     for (size_t i = 0; i < n; i++)
@@ -290,12 +331,112 @@ void cons_exec(struct consumer *c, const struct cons_insn *in, const uint64_t *a
     }
 }
 
-struct profile *cons_profile(struct consumer *c) { return c->prof; }
+struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const *in, unsigned n,
+                              int with_acc)
+{
+    struct cons_seq *q = xcalloc(1, sizeof *q);
+    unsigned ml = c->min_line, total = 0;
+    q->n = n;
+    q->with_acc = with_acc;
+    q->in = xmalloc(n * sizeof *q->in);
+    q->nr = xcalloc(n, sizeof *q->nr);
+    q->nw = xcalloc(n, sizeof *q->nw);
+    q->fetch = xmalloc(n * sizeof *q->fetch);
+    for (unsigned k = 0; k < n; k++)
+        total += with_acc ? in[k]->dec.n_acc : 0;
+    q->acc = xmalloc((total ? total : 1) * sizeof *q->acc);
+    uint64_t last_line = 0;
+    unsigned shift = 0;
+    while ((1u << shift) < ml)
+        shift++;
+    for (unsigned k = 0; k < n; k++) {
+        const struct cons_insn *x = in[k];
+        q->in[k] = x;
+        unsigned size = x->dec.len < ml ? x->dec.len : ml;
+        uint64_t first = x->addr >> shift, end = (x->addr + size - 1) >> shift;
+        /* Same line as the previous fetch ended on, no straddle: an MRU hit in
+         * I1 (nothing else touches I1 in between), which changes nothing. */
+        if (k == 0 || first != last_line || end != first)
+            q->fetch[q->n_fetch++] = (struct seq_fetch){x->addr, x->cell, size};
+        last_line = end;
+        if (!with_acc)
+            continue;
+        for (unsigned i = 0; i < x->dec.n_acc; i++) {
+            const struct dec_access *a = &x->dec.acc[i];
+            int col = a->kind == DEC_WRITE ? EV_DW : EV_DR;
+            if (col == EV_DW)
+                q->nw[k]++;
+            else
+                q->nr[k]++;
+            q->acc[q->n_acc++] = (struct seq_acc){x->cell + col, a->size < ml ? a->size : ml};
+        }
+    }
+    q->next = c->seqs;
+    c->seqs = q;
+    return q;
+}
+
+void cons_seq_exec(struct consumer *c, struct cons_seq *q, const uint64_t *addr)
+{
+    if (c->cfg.n_toggle || !c->collecting) {
+        /* The general path keeps the call stack and the collecting state. */
+        for (unsigned k = 0; k < q->n; k++) {
+            unsigned na = q->with_acc ? q->in[k]->dec.n_acc : 0;
+            cons_exec(c, q->in[k], addr, na ? (~0ull >> (64 - na)) : 0);
+            addr += na;
+        }
+        return;
+    }
+    c->executed += q->n;
+    q->pending++;
+    if (!c->cfg.cache_sim)
+        return;
+    for (unsigned i = 0; i < q->n_fetch; i++) {
+        const struct seq_fetch *f = &q->fetch[i];
+        if (cache_access(c->i1, f->addr, f->size)) {
+            f->cell[EV_I1MR]++;
+            if (cache_access(c->ll, f->addr, f->size))
+                f->cell[EV_ILMR]++;
+        }
+    }
+    for (unsigned i = 0; i < q->n_acc; i++) {
+        const struct seq_acc *a = &q->acc[i];
+        if (cache_access(c->d1, addr[i], a->size)) {
+            a->col[1]++;
+            if (cache_access(c->ll, addr[i], a->size))
+                a->col[2]++;
+        }
+    }
+}
+
+void cons_settle(struct consumer *c)
+{
+    for (struct cons_seq *q = c->seqs; q; q = q->next) {
+        uint64_t p = q->pending;
+        if (!p)
+            continue;
+        q->pending = 0;
+        for (unsigned k = 0; k < q->n; k++) {
+            int64_t *cell = q->in[k]->cell;
+            cell[EV_IR] += (int64_t)p;
+            if (c->cfg.cache_sim) {
+                cell[EV_DR] += (int64_t)(p * q->nr[k]);
+                cell[EV_DW] += (int64_t)(p * q->nw[k]);
+            }
+        }
+    }
+}
+
+struct profile *cons_profile(struct consumer *c)
+{
+    cons_settle(c);
+    return c->prof;
+}
 
 int cons_write(struct consumer *c, const char *path, const char *cmd, const char *trigger,
                struct diag_err *e)
 {
-    struct profile *p = c->prof;
+    struct profile *p = cons_profile(c);
     profile_clear_desc(p);
     if (c->cfg.cache_sim) {
         char buf[256];
@@ -357,7 +498,7 @@ static double pct(uint64_t n, uint64_t d) { return n * 100.0 / (d ? d : 1); }
 void cons_print_summary(struct consumer *c, FILE *f, pid_t pid)
 {
     int64_t t[EV_N] = {0};
-    profile_totals(c->prof, t);
+    profile_totals(cons_profile(c), t);
     uint64_t ir = t[EV_IR], dr = t[EV_DR], dw = t[EV_DW];
     int w[3] = {width_of(ir), width_of(dr), width_of(dw)};
 

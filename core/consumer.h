@@ -61,7 +61,7 @@ void cons_free(struct consumer *c);
 /* A deep copy (profile, cache state, collecting state) for a forked child that
  * is traced: the child inherits the counts gathered so far and the simulated
  * cache state, like Cachegrind's.  The instruction table is not copied. */
-struct consumer *cons_clone(const struct consumer *c);
+struct consumer *cons_clone(struct consumer *c);
 
 /* The instruction at addr, or NULL if not described yet. */
 struct cons_insn *cons_insn_find(struct consumer *c, uint64_t addr);
@@ -94,6 +94,27 @@ void cons_zero(struct consumer *c);
  * slot above it: longjmp, exceptions).  Tracked per process. */
 void cons_exec(struct consumer *c, const struct cons_insn *in, const uint64_t *addr,
                uint64_t present);
+
+/* A sequence of static instructions that always execute together, in order,
+ * with every data access happening (a translated block): the fast path.
+ * Prepared once: which instruction fetches can miss (an instruction on the
+ * line the previous one ended on is an MRU hit, which changes nothing), each
+ * access's clamped size and cost column.  Ir, Dr and Dw of an execution are
+ * known in advance, so they are added up per sequence and moved into the
+ * profile cells when the profile is read (cons_settle).  The results are the
+ * same as cons_exec for each instruction in turn.  with_acc = 0: executions
+ * without addresses (Ir only, no data accesses counted).  Owned by c. */
+struct cons_seq;
+struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const *in, unsigned n,
+                              int with_acc);
+
+/* One execution of q, the data addresses of all its accesses in order (as
+ * many as its instructions' n_acc add up to; none if !with_acc). */
+void cons_seq_exec(struct consumer *c, struct cons_seq *q, const uint64_t *addr);
+
+/* Moves the counts kept per sequence into the profile cells.  Every function
+ * here that reads or writes counts does it first; engines need not. */
+void cons_settle(struct consumer *c);
 
 /* Instructions executed so far, counted or not (the virtual clock of
  * --deterministic). */

@@ -80,7 +80,8 @@ struct dbt_block {
     uint32_t id;
     uint8_t n, rs, rt;         /* instructions; scratch registers (hardware numbers) */
     uint8_t n_exit;
-    uint8_t noacc;             /* a rep instruction's check: Ir only, no record of accesses */
+    uint8_t noacc;             /* records carry no addresses (a rep check; --cache-sim=no) */
+    struct cons_seq *seq;      /* the consumer's fast path for it (made when first counted) */
     struct dbt_exit exit[2];
     uint32_t bound[BLOCK_MAX_INSNS], copy[BLOCK_MAX_INSNS]; /* offsets from entry */
     const struct cons_insn *insn[BLOCK_MAX_INSNS];
@@ -118,6 +119,7 @@ struct dbt {
     size_t n_blocks, cap_blocks;
     struct dbt_block **hash; /* orig -> block, HT_N buckets */
     int failed_chunk;        /* could not map more code memory: step the rest */
+    int rec;                 /* record data addresses (cache simulation or --toggle-collect) */
 };
 
 /* ------------------------------------------------------------ small helpers */
@@ -206,6 +208,7 @@ struct dbt *dbt_new(struct session *s, struct tracee *t, pid_t tid, struct diag_
     d->fd = fd;
     d->mem = mem;
     d->hash = xcalloc(HT_N, sizeof *d->hash);
+    d->rec = s->opt->cache_sim || s->opt->n_toggle_collect;
     mem[G_SYSCALL] = 0x0f, mem[G_SYSCALL + 1] = 0x05, mem[G_SYSCALL + 2] = 0xcc;
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)getpid(), fd);
@@ -292,9 +295,15 @@ void dbt_thread_end(struct dbt_thread *th)
 
 /* ---------------------------------------------------------------- records */
 
-static void count_block(struct dbt *d, const struct dbt_block *b, unsigned n, const uint64_t *a)
+static void count_block(struct dbt *d, struct dbt_block *b, unsigned n, const uint64_t *a)
 {
     struct consumer *c = d->t->cons;
+    if (n == b->n) {
+        if (!b->seq)
+            b->seq = cons_seq_new(c, b->insn, b->n, !b->noacc);
+        cons_seq_exec(c, b->seq, a);
+        return;
+    }
     for (unsigned k = 0; k < n; k++) {
         const struct cons_insn *in = b->insn[k];
         unsigned na = in->dec.n_acc;
@@ -317,7 +326,7 @@ void dbt_drain(struct dbt_thread *th)
         uint64_t id = *p++;
         if (id >= d->n_blocks)
             break; /* cannot happen: a damaged buffer is not counted */
-        const struct dbt_block *b = d->byid[id];
+        struct dbt_block *b = d->byid[id];
         count_block(d, b, b->n, p);
         for (unsigned k = 0; k < b->n && !b->noacc; k++)
             p += b->insn[k]->dec.n_acc;
@@ -327,7 +336,7 @@ void dbt_drain(struct dbt_thread *th)
 
 /* The committed records, then the uncommitted one of block b (at the buffer
  * pointer): its first k instructions ran. */
-static void drain_partial(struct dbt_thread *th, const struct dbt_block *b, unsigned k)
+static void drain_partial(struct dbt_thread *th, struct dbt_block *b, unsigned k)
 {
     uint64_t off = *slot(th, BUFPTR) - (th->area_tr + THR_SLOTS);
     const uint64_t *p = (const uint64_t *)(th->area + THR_SLOTS + off);
@@ -729,7 +738,7 @@ static void emit_id_record(struct emit *e, int rs, uint32_t id)
 static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const struct cons_insn *in)
 {
     const struct dec_insn *dd = &in->dec;
-    int rs, rt, a32 = dd->n_acc && dd->acc[0].addr.addr32;
+    int rs = 0, rt = 0, a32 = dd->n_acc && dd->acc[0].addr.addr32;
     uint32_t used = dd->gprs | (uint32_t)(DEC_FX_GPR(DEC_RSP) | DEC_FX_GPR(DEC_RAX) |
                                           DEC_FX_GPR(DEC_RCX) | DEC_FX_GPR(DEC_RSI) |
                                           DEC_FX_GPR(DEC_RDI));
@@ -741,6 +750,8 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
     b->rs = chk->rs = (uint8_t)rs, b->rt = chk->rt = (uint8_t)rt;
     b->insn[0] = chk->insn[0] = in;
     chk->noacc = 1;
+    b->noacc = !d->rec;
+    unsigned na = d->rec ? dd->n_acc : 0;
     add_block(d, b);
     add_block(d, chk);
     struct emit em = {c->mem + c->used, c->base + c->used}, *e = &em;
@@ -757,7 +768,7 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
     uint64_t loop = em.pc;
     b->bound[0] = (uint32_t)(loop - b->entry);
     op_mem(e, 1, 0xC7, 0, rs, -1, 1, 0), put32(e, b->id);
-    for (unsigned j = 0; j < dd->n_acc; j++) {
+    for (unsigned j = 0; j < na; j++) {
         emit_ea(e, in, &dd->acc[j].addr, rt);
         op_mem(e, 1, 0x89, rt, rs, -1, 1, (int32_t)(8 + 8 * j));
     }
@@ -765,7 +776,7 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
     for (unsigned i = 0; i < dd->len; i++) /* the instruction without its rep prefix */
         if (in->bytes[i] != 0xF2 && in->bytes[i] != 0xF3)
             put(e, in->bytes[i]);
-    op_mem(e, 1, 0x8D, rs, rs, -1, 1, (int32_t)(8 + 8 * dd->n_acc));
+    op_mem(e, 1, 0x8D, rs, rs, -1, 1, (int32_t)(8 + 8 * na));
     gs_store(e, BUFPTR, rs);
     op_mem(e, a32 ? 0 : 1, 0x8D, 1, 1, -1, 1, -1); /* lea rcx, [rcx-1] */
     if (a32)
@@ -847,7 +858,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
         rs = s2, rt = t2;
         tb.used = used;
         tb.in[tb.n++] = in;
-        tb.n_acc += in->dec.n_acc;
+        tb.n_acc += d->rec ? in->dec.n_acc : 0;
         pc += in->dec.len;
         if (in->dec.flow != DEC_FLOW_NONE)
             break;
@@ -857,6 +868,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
 
     struct dbt_block *b = xcalloc(1, sizeof *b);
     b->orig = orig;
+    b->noacc = !d->rec;
     add_block(d, b);
     b->n = (uint8_t)tb.n;
     b->rs = (uint8_t)rs, b->rt = (uint8_t)rt;
@@ -876,7 +888,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
         const struct cons_insn *in = tb.in[k];
         b->insn[k] = in;
         b->bound[k] = (uint32_t)(em.pc - b->entry);
-        for (unsigned j = 0; j < in->dec.n_acc; j++) {
+        for (unsigned j = 0; d->rec && j < in->dec.n_acc; j++) {
             emit_ea(e2, in, &in->dec.acc[j].addr, rt);
             op_mem(e2, 1, 0x89, rt, rs, -1, 1, (int32_t)(8 + 8 * slotn++));
         }
@@ -1067,7 +1079,7 @@ static int clean_point(const struct dbt_block *b, uint64_t pc, int *inner)
 
 /* Leaves the cache at a clean point: the thread's registers become the
  * program's at original address orig. */
-static void leave_inner(struct dbt_thread *th, const struct dbt_block *b, unsigned k,
+static void leave_inner(struct dbt_thread *th, struct dbt_block *b, unsigned k,
                         struct user_regs_struct *u)
 {
     reg_set(u, b->rs, *slot(th, SV_S));

@@ -11,7 +11,7 @@ static void defaults(struct options *o)
     memset(o, 0, sizeof *o);
     o->cache_sim = 1;
     o->out_file = "cachesim.out.%p";
-    o->engine = ENGINE_STEP;
+    o->engine = ENGINE_DBT;
     o->instr_at_start = 1;
 }
 
@@ -150,7 +150,8 @@ void options_usage(FILE *f)
           "  --out-file=<file>                profile name [cachesim.out.%p]; %p pid,\n"
           "                                   %n per-pid sequence, %q{VAR} env var, %% a %\n"
           "                                   (alias --cachegrind-out-file)\n"
-          "  --engine=step|dbt                step: single-step reference engine [step]\n"
+          "  --engine=dbt|step                dbt: translated code [dbt]; step: single-step\n"
+          "                                   reference engine (slow, the oracle)\n"
           "  --cpuid=masked|native            hide AVX-512/AMX from the program [masked]\n"
           "  --trace-children=yes|no          follow fork and exec, a profile each [no]\n"
           "  --instr-at-start=yes|no          count from the start [yes]; no: only between\n"

@@ -123,15 +123,6 @@ static struct dbt *dbt_of(struct engine *g, struct tracee *t)
     return NULL;
 }
 
-/* Counts what every thread of t has recorded so far (before its profile is
- * written or its image replaced). */
-static void drain_process(struct engine *g, struct tracee *t)
-{
-    for (struct thread *o = g->threads; o; o = o->next)
-        if (o->t == t && o->dt)
-            dbt_drain(o->dt);
-}
-
 /* Forgets t's translator state (exec, exit); its threads must be gone. */
 static void dbt_drop(struct engine *g, struct tracee *t)
 {

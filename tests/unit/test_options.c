@@ -27,7 +27,7 @@ int main(void)
     CHECK_STR(o.prog_argv[1], "-x", "program's own options pass through");
     CHECK_INT(o.cache_sim, 1, "cache sim on by default");
     CHECK_STR(o.out_file, "cachesim.out.%p", "default out file");
-    CHECK_INT(o.engine, ENGINE_STEP, "default engine");
+    CHECK_INT(o.engine, ENGINE_DBT, "default engine: the translator");
     CHECK_INT(o.instr_at_start, 1, "instr-at-start default yes");
     CHECK_INT(o.aslr, 0, "ASLR off by default");
 
