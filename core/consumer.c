@@ -453,6 +453,7 @@ int cons_write(struct consumer *c, const char *path, const char *cmd, const char
         profile_add_desc(p, buf);
     }
     profile_set_cmd(p, cmd);
+    profile_set_skip_zero(p, 1);
     return profile_write_file(p, path, e);
 }
 

@@ -186,6 +186,24 @@ static uint64_t map_in(struct dbt *d, pid_t tid, uint64_t gadget, uint64_t path_
 static uint64_t gadget_tr(const struct dbt *d) { return d->base_tr + G_SYSCALL; }
 static uint64_t path_tr(const struct dbt *d) { return d->base_tr + G_PATH; }
 
+/* The program's entry point (AT_ENTRY), or 0. */
+static uint64_t auxv_entry(pid_t pid)
+{
+    char path[64];
+    uint64_t av[2], entry = 0;
+    snprintf(path, sizeof path, "/proc/%d/auxv", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return 0;
+    while (fread(av, sizeof av, 1, f) == 1 && av[0] != 0)
+        if (av[0] == 9 /* AT_ENTRY */)
+            entry = av[1];
+    fclose(f);
+    return entry;
+}
+
+static struct chunk *chunk_for(struct dbt *d, pid_t tid, uint64_t addr);
+
 struct dbt *dbt_new(struct session *s, struct tracee *t, pid_t tid, struct diag_err *e)
 {
     struct user_regs_struct u;
@@ -236,6 +254,13 @@ struct dbt *dbt_new(struct session *s, struct tracee *t, pid_t tid, struct diag_
         dbt_free(d);
         return diag_set(e, "unable to map trace buffers into process %d", (int)t->pid), NULL;
     }
+    /* The code chunks for the loader and the program, now rather than at the
+     * first translation, so that both engines give the program the same
+     * address space (programs read /proc/self/maps: pthread_getattr_np). */
+    chunk_for(d, tid, u.rip);
+    uint64_t entry = auxv_entry(t->pid);
+    if (entry)
+        chunk_for(d, tid, entry);
     return d;
 }
 

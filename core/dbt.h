@@ -41,7 +41,9 @@ struct dbt_thread; /* one thread's area in it */
 
 /* Adds cachesim's memory to the process t, stopped at its exec (thread tid,
  * registers at the loader's entry, stack already placed).  NULL with a
- * message if the process cannot take it (then the engine steps it). */
+ * message if the process cannot take it (then the engine steps it).  The
+ * reference engine calls it too, and dbt_thread_new, without ever entering:
+ * the program then sees the same address space under both engines. */
 struct dbt *dbt_new(struct session *s, struct tracee *t, pid_t tid, struct diag_err *e);
 void dbt_free(struct dbt *d);
 

@@ -136,15 +136,16 @@ static void dbt_drop(struct engine *g, struct tracee *t)
         }
 }
 
-/* t is at its exec stop (thread th): give it a code cache (--engine=dbt). */
+/* t is at its exec stop (thread th): give it a code cache.  The reference
+ * engine too, which never enters it: a program must see the same address
+ * space (its /proc/self/maps) under both engines to run the same way. */
 static void dbt_setup(struct engine *g, struct thread *th)
 {
     struct diag_err e;
-    if (!g->dbt)
-        return;
     struct dbt *d = dbt_new(g->s, th->t, th->tid, &e);
     if (!d) {
-        diag_warn("%s; continuing with the single-step engine", e.msg);
+        if (g->dbt)
+            diag_warn("%s; continuing with the single-step engine", e.msg);
         return;
     }
     struct proc_dbt *p = xcalloc(1, sizeof *p);
@@ -336,7 +337,7 @@ static void run_thread(struct engine *g, struct thread *th, int sig)
             return;
         }
         const struct dec_insn *d = &in->dec;
-        if (th->dt && !sig) {
+        if (g->dbt && th->dt && !sig) {
             int r = dbt_enter(th->dt, &u, &e);
             if (r < 0) {
                 fail(g, th, e.msg);

@@ -76,6 +76,7 @@ struct profile {
     char **desc;
     size_t n_desc;
     char *cmd;
+    int skip_zero; /* write: leave out lines whose counts are all zero */
 
     size_t stride; /* bytes per cell */
     char **chunks;
@@ -220,6 +221,8 @@ void profile_clear_desc(struct profile *p)
 }
 size_t profile_n_desc(const struct profile *p) { return p->n_desc; }
 const char *profile_desc(const struct profile *p, size_t i) { return i < p->n_desc ? p->desc[i] : NULL; }
+
+void profile_set_skip_zero(struct profile *p, int on) { p->skip_zero = on; }
 
 void profile_set_cmd(struct profile *p, const char *text)
 {
@@ -1178,6 +1181,13 @@ int profile_write_stream(struct profile *p, FILE *f, struct diag_err *e)
     int64_t tot[PROFILE_MAX_EVENTS] = {0};
     for (size_t i = 0; i < n; i++) {
         const struct profile_entry *x = &ent[i];
+        if (p->skip_zero) {
+            size_t k = 0;
+            while (k < p->n_ev && x->counts[k] == 0)
+                k++;
+            if (k == p->n_ev)
+                continue;
+        }
         if (x->file != file) {
             wstr(w, "fl=");
             wput(w, x->file, intern_len(x->file));

@@ -45,6 +45,10 @@ void profile_clear_desc(struct profile *p);
 size_t profile_n_desc(const struct profile *p);
 const char *profile_desc(const struct profile *p, size_t i);
 void profile_set_cmd(struct profile *p, const char *text);
+/* on: profile_write_* leave out lines whose counts are all zero (cachesim's
+ * own profiles: an engine may describe an instruction before it runs, and a
+ * line that never ran says nothing). */
+void profile_set_skip_zero(struct profile *p, int on);
 const char *profile_cmd(const struct profile *p); /* NULL if none */
 
 /* The cost cell of (file, fn, line): profile_n_events() counters, created
