@@ -74,6 +74,20 @@ struct dbt_exit {
     int linked;
 };
 
+/* An access whose address needs more than a lea: bt with a register bit
+ * offset adds (offset >> 3), the offset taken from the register's value,
+ * recorded raw in slot `extra` of the record (after the addresses). */
+struct dbt_fix {
+    uint16_t acc, extra;
+    uint8_t bitsize, bitmask;
+};
+
+struct pend_exit {
+    struct dbt_block *b;
+    unsigned i;
+    struct pend_exit *next;
+};
+
 struct dbt_block {
     uint64_t orig, entry, end; /* original start; program addresses of its code */
     uint64_t miss;             /* its indirect-miss int3, or 0 */
@@ -81,6 +95,9 @@ struct dbt_block {
     uint8_t n, rs, rt;         /* instructions; scratch registers (hardware numbers) */
     uint8_t n_exit;
     uint8_t noacc;             /* records carry no addresses (a rep check; --cache-sim=no) */
+    uint16_t n_acc, n_rec;     /* addresses in its record; 8-byte slots after the id */
+    uint8_t n_fix;
+    struct dbt_fix *fix;       /* accesses completed at counting time */
     struct cons_seq *seq;      /* the consumer's fast path for it (made when first counted) */
     struct dbt_exit exit[2];
     uint32_t bound[BLOCK_MAX_INSNS], copy[BLOCK_MAX_INSNS]; /* offsets from entry */
@@ -118,9 +135,15 @@ struct dbt {
     struct dbt_block **byid;
     size_t n_blocks, cap_blocks;
     struct dbt_block **hash; /* orig -> block, HT_N buckets */
+    struct pend_exit **pend; /* target -> exits waiting for it, HT_N buckets */
     int failed_chunk;        /* could not map more code memory: step the rest */
     int rec;                 /* record data addresses (cache simulation or --toggle-collect) */
 };
+
+static void clear_pending(struct dbt *d);
+static struct dbt_block *block_at(struct dbt *d, uint64_t pc, struct chunk **cp);
+static void link_block(struct dbt *d, struct dbt_block *b);
+static void link_exit(struct dbt *d, struct dbt_block *b, struct dbt_exit *x, struct dbt_block *t);
 
 /* ------------------------------------------------------------ small helpers */
 
@@ -226,6 +249,7 @@ struct dbt *dbt_new(struct session *s, struct tracee *t, pid_t tid, struct diag_
     d->fd = fd;
     d->mem = mem;
     d->hash = xcalloc(HT_N, sizeof *d->hash);
+    d->pend = xcalloc(HT_N, sizeof *d->pend);
     d->rec = s->opt->cache_sim || s->opt->n_toggle_collect;
     mem[G_SYSCALL] = 0x0f, mem[G_SYSCALL + 1] = 0x05, mem[G_SYSCALL + 2] = 0xcc;
     char path[64];
@@ -268,15 +292,29 @@ void dbt_free(struct dbt *d)
 {
     if (!d)
         return;
-    for (size_t i = 0; i < d->n_blocks; i++)
+    for (size_t i = 0; i < d->n_blocks; i++) {
+        free(d->byid[i]->fix);
         free(d->byid[i]);
+    }
     free(d->byid);
     for (unsigned i = 0; i < d->n_chunks; i++)
         free(d->chunk[i].blocks);
     free(d->hash);
+    clear_pending(d);
+    free(d->pend);
     munmap(d->mem, MEMFD_BYTES);
     close(d->fd);
     free(d);
+}
+
+static void clear_pending(struct dbt *d)
+{
+    for (unsigned h = 0; h < HT_N; h++)
+        for (struct pend_exit *p = d->pend[h], *next; p; p = next) {
+            next = p->next;
+            free(p);
+        }
+    memset(d->pend, 0, HT_N * sizeof *d->pend);
 }
 
 /* ------------------------------------------------------------------ threads */
@@ -323,6 +361,19 @@ void dbt_thread_end(struct dbt_thread *th)
 static void count_block(struct dbt *d, struct dbt_block *b, unsigned n, const uint64_t *a)
 {
     struct consumer *c = d->t->cons;
+    uint64_t tmp[BLOCK_MAX_ACC];
+    if (b->n_fix) {
+        memcpy(tmp, a, b->n_acc * sizeof *tmp);
+        for (unsigned i = 0; i < b->n_fix; i++) {
+            const struct dbt_fix *f = &b->fix[i];
+            uint64_t raw = a[f->extra];
+            unsigned bits = 8u * f->bitsize;
+            int64_t off = f->bitmask ? (int64_t)(raw & (bits - 1))
+                          : bits == 16 ? (int16_t)raw : bits == 32 ? (int32_t)raw : (int64_t)raw;
+            tmp[f->acc] += (uint64_t)(off >> 3); /* as dec_eval: arithmetic shift */
+        }
+        a = tmp;
+    }
     if (n == b->n) {
         if (!b->seq)
             b->seq = cons_seq_new(c, b->insn, b->n, !b->noacc);
@@ -353,8 +404,7 @@ void dbt_drain(struct dbt_thread *th)
             break; /* cannot happen: a damaged buffer is not counted */
         struct dbt_block *b = d->byid[id];
         count_block(d, b, b->n, p);
-        for (unsigned k = 0; k < b->n && !b->noacc; k++)
-            p += b->insn[k]->dec.n_acc;
+        p += b->n_rec;
     }
     *slot(th, BUFPTR) = start;
 }
@@ -462,7 +512,7 @@ static int fits32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
 /* Can the access recipe be computed with one lea (plus the fs base slot)? */
 static int recipe_ok(const struct dec_addr *m)
 {
-    if (m->vsib || m->masked || m->bitreg || m->idx_al || m->rfbm || m->seg == DEC_SEG_GS)
+    if (m->vsib || m->masked || m->idx_al || m->rfbm || m->seg == DEC_SEG_GS)
         return 0;
     if (m->seg == DEC_SEG_FS && ((m->base && m->index) || m->addr32 || m->base == DEC_RIP))
         return 0;
@@ -564,7 +614,7 @@ static struct chunk *chunk_for(struct dbt *d, pid_t tid, uint64_t addr)
 
 struct tblock {
     const struct cons_insn *in[BLOCK_MAX_INSNS];
-    unsigned n, n_acc;
+    unsigned n, n_acc, n_fix;
     uint32_t used; /* gprs of all of them */
 };
 
@@ -777,6 +827,7 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
     chk->noacc = 1;
     b->noacc = !d->rec;
     unsigned na = d->rec ? dd->n_acc : 0;
+    b->n_acc = b->n_rec = (uint16_t)na;
     add_block(d, b);
     add_block(d, chk);
     struct emit em = {c->mem + c->used, c->base + c->used}, *e = &em;
@@ -854,6 +905,7 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
     b->hnext = d->hash[h];
     d->hash[h] = b;
     ht_insert(d, in->addr, b->entry);
+    link_block(d, b);
     return b;
 }
 
@@ -873,8 +925,11 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
         return translatable(first, 1) ? translate_rep(d, c, first) : NULL;
     while (tb.n < BLOCK_MAX_INSNS) {
         struct cons_insn *in = session_insn(d->s, d->t, pc, &e);
+        unsigned nfix = 0;
+        for (unsigned j = 0; d->rec && in && j < in->dec.n_acc; j++)
+            nfix += in->dec.acc[j].addr.bitreg != 0;
         if (!in || !translatable(in, 0) || !rip_reaches(in, c) ||
-            tb.n_acc + in->dec.n_acc > BLOCK_MAX_ACC)
+            tb.n_acc + tb.n_fix + in->dec.n_acc + nfix > BLOCK_MAX_ACC)
             break;
         int s2, t2;
         uint32_t used = tb.used | in->dec.gprs | (uint32_t)DEC_FX_GPR(DEC_RSP);
@@ -884,6 +939,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
         tb.used = used;
         tb.in[tb.n++] = in;
         tb.n_acc += d->rec ? in->dec.n_acc : 0;
+        tb.n_fix += nfix;
         pc += in->dec.len;
         if (in->dec.flow != DEC_FLOW_NONE)
             break;
@@ -897,11 +953,16 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
     add_block(d, b);
     b->n = (uint8_t)tb.n;
     b->rs = (uint8_t)rs, b->rt = (uint8_t)rt;
+    b->n_acc = (uint16_t)tb.n_acc;
+    b->n_rec = (uint16_t)(tb.n_acc + tb.n_fix);
+    if (tb.n_fix)
+        b->fix = xcalloc(tb.n_fix, sizeof *b->fix);
+    unsigned n_rec = b->n_rec;
     struct emit em = {c->mem + c->used, c->base + c->used}, *e2 = &em;
     b->entry = em.pc;
 
     gs_store(e2, SV_S, rs);
-    if (tb.n_acc)
+    if (n_rec)
         gs_store(e2, SV_T, rt);
     gs_load(e2, rs, BUFPTR);
     op_mem(e2, 1, 0xC7, 0, rs, -1, 1, 0), put32(e2, b->id); /* mov qword [rs], id */
@@ -914,7 +975,17 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
         b->insn[k] = in;
         b->bound[k] = (uint32_t)(em.pc - b->entry);
         for (unsigned j = 0; d->rec && j < in->dec.n_acc; j++) {
-            emit_ea(e2, in, &in->dec.acc[j].addr, rt);
+            const struct dec_addr *m = &in->dec.acc[j].addr;
+            emit_ea(e2, in, m, rt);
+            if (m->bitreg) {
+                struct dbt_fix *f = &b->fix[b->n_fix];
+                f->acc = (uint16_t)slotn;
+                f->extra = (uint16_t)(tb.n_acc + b->n_fix++);
+                f->bitsize = m->bitsize;
+                f->bitmask = m->bitmask;
+                /* mov [rs + 8 + 8*extra], bitreg: its value before the insn */
+                op_mem(e2, 1, 0x89, hw(m->bitreg), rs, -1, 1, (int32_t)(8 + 8 * f->extra));
+            }
             op_mem(e2, 1, 0x89, rt, rs, -1, 1, (int32_t)(8 + 8 * slotn++));
         }
         b->copy[k] = (uint32_t)(em.pc - b->entry);
@@ -926,17 +997,17 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
         case DEC_FLOW_NONE:
             emit_copy(e2, in);
             if (k == tb.n - 1) {
-                emit_epilogue(e2, rs, rt, tb.n_acc);
+                emit_epilogue(e2, rs, rt, n_rec);
                 jfall = jump32(e2, -1);
             }
             break;
         case DEC_FLOW_JMP:
-            emit_epilogue(e2, rs, rt, tb.n_acc);
+            emit_epilogue(e2, rs, rt, n_rec);
             take_target = dd->target;
             jtake = jump32(e2, -1);
             break;
         case DEC_FLOW_JCC:
-            emit_epilogue(e2, rs, rt, tb.n_acc);
+            emit_epilogue(e2, rs, rt, n_rec);
             take_target = dd->target;
             fall_target = next;
             if (o >= 0xE0 && o <= 0xE3) { /* loop*, jrcxz: rel8 only */
@@ -957,7 +1028,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
             break;
         case DEC_FLOW_CALL:
             emit_push_ret(e2, next);
-            emit_epilogue(e2, rs, rt, tb.n_acc);
+            emit_epilogue(e2, rs, rt, n_rec);
             take_target = dd->target;
             jtake = jump32(e2, -1);
             break;
@@ -977,7 +1048,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
                 if (dd->flow == DEC_FLOW_CALL_IND)
                     emit_push_ret(e2, next);
             }
-            emit_epilogue(e2, rs, rt, tb.n_acc);
+            emit_epilogue(e2, rs, rt, n_rec);
             emit_dispatch(e2, &jmiss);
             break;
         }
@@ -1010,7 +1081,46 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
     b->hnext = d->hash[h];
     d->hash[h] = b;
     ht_insert(d, orig, b->entry);
+    link_block(d, b);
     return b;
+}
+
+/* Points exit x of b straight at block t if both are in one chunk. */
+static void link_exit(struct dbt *d, struct dbt_block *b, struct dbt_exit *x, struct dbt_block *t)
+{
+    struct chunk *c, *tc;
+    if (x->linked || !block_at(d, x->patch, &c) || !block_at(d, t->entry, &tc) || c != tc)
+        return;
+    set_rel32(c->mem + (x->patch - c->base), x->patch, t->entry);
+    x->linked = 1;
+}
+
+/* A new block b: chain its exits to blocks that exist, and the exits that
+ * were waiting for it to b, so that most exits never stop the program. */
+static void link_block(struct dbt *d, struct dbt_block *b)
+{
+    for (struct pend_exit **pp = &d->pend[hash_of(b->orig)], *p; (p = *pp);) {
+        if (p->b->exit[p->i].target == b->orig) {
+            link_exit(d, p->b, &p->b->exit[p->i], b);
+            *pp = p->next;
+            free(p);
+        } else {
+            pp = &p->next;
+        }
+    }
+    for (unsigned i = 0; i < b->n_exit; i++) {
+        struct dbt_block *t = lookup(d, b->exit[i].target);
+        if (t) {
+            link_exit(d, b, &b->exit[i], t);
+            continue;
+        }
+        struct pend_exit *p = xmalloc(sizeof *p);
+        size_t h = hash_of(b->exit[i].target);
+        p->b = b;
+        p->i = i;
+        p->next = d->pend[h];
+        d->pend[h] = p;
+    }
 }
 
 static struct dbt_block *block_for(struct dbt *d, pid_t tid, uint64_t orig)
@@ -1070,6 +1180,7 @@ void dbt_invalidate(struct dbt *d)
         }
     }
     memset(d->hash, 0, HT_N * sizeof *d->hash);
+    clear_pending(d);
     uint64_t *ht = (uint64_t *)(d->mem + HT_OFF);
     for (unsigned i = 0; i < HT_N; i++)
         __atomic_store_n(&ht[2 * i], 0, __ATOMIC_RELEASE);
@@ -1133,11 +1244,19 @@ static enum dbt_stop_result go_to(struct dbt_thread *th, uint64_t target,
         ptrace(PTRACE_SETREGS, th->tid, 0, u);
         return DBT_STEP;
     }
-    struct chunk *c, *tc;
-    if (link_from && block_at(d, link_from->patch, &c) && block_at(d, tb->entry, &tc) && c == tc) {
-        set_rel32(c->mem + (link_from->patch - c->base), link_from->patch, tb->entry);
-        link_from->linked = 1;
-    }
+    /* An indirect target: (re)enter it in the program's table, where another
+     * target hashing to the same slot may have replaced it. */
+    if (!link_from)
+        ht_insert(d, target, tb->entry);
+    struct chunk *c;
+    struct dbt_block *from = link_from ? block_at(d, link_from->patch, &c) : NULL;
+    if (from)
+        link_exit(d, from, link_from, tb);
+    /* The next blocks along direct exits too: their first executions then
+     * need no stop either. */
+    for (unsigned i = 0; i < tb->n_exit; i++)
+        if (!tb->exit[i].linked)
+            block_for(d, th->tid, tb->exit[i].target);
     u->rip = tb->entry;
     ptrace(PTRACE_SETREGS, th->tid, 0, u);
     return DBT_RESUME;

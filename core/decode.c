@@ -1001,6 +1001,25 @@ static int plain_load(unsigned id)
     (X86_EFLAGS_MODIFY_CF | X86_EFLAGS_MODIFY_PF | X86_EFLAGS_MODIFY_AF | X86_EFLAGS_MODIFY_ZF | \
      X86_EFLAGS_MODIFY_SF | X86_EFLAGS_MODIFY_OF)
 
+/* The registers of x's explicit operands into out->gprs; where a
+ * RIP-relative displacement sits. */
+static void add_operand_gprs(struct dec_insn *out, const cs_x86 *x, int *riprel)
+{
+    for (int i = 0; i < x->op_count; i++) {
+        const cs_x86_op *op = &x->operands[i];
+        if (op->type == X86_OP_REG && gpr_of(op->reg) && gpr_of(op->reg) != DEC_RIP)
+            out->gprs |= (uint32_t)DEC_FX_GPR(gpr_of(op->reg));
+        if (op->type != X86_OP_MEM)
+            continue;
+        if (op->mem.base == X86_REG_RIP)
+            *riprel = 1, out->rip_disp = x->encoding.disp_offset;
+        else if (gpr_of(op->mem.base))
+            out->gprs |= (uint32_t)DEC_FX_GPR(gpr_of(op->mem.base));
+        if (gpr_of(op->mem.index))
+            out->gprs |= (uint32_t)DEC_FX_GPR(gpr_of(op->mem.index));
+    }
+}
+
 static void set_effects(csh cs, struct dec_insn *out, const cs_insn *ci)
 {
     cs_regs rd, wr;
@@ -1008,7 +1027,21 @@ static void set_effects(csh cs, struct dec_insn *out, const cs_insn *ci)
     uint64_t rk, wk;
     int whole;
     if (cs_regs_access(cs, ci, rd, &nrd, wr, &nwr) != CS_ERR_OK) {
+        /* Capstone 4.0.2 has no access table for some instructions (bt r, r):
+         * the explicit operands and the implicit lists still name every
+         * register, which is all a translator needs. */
         out->fx_barrier = 1;
+        const cs_detail *dt = ci->detail;
+        const cs_x86 *x = &dt->x86;
+        int riprel = 0;
+        for (unsigned i = 0; i < dt->regs_read_count; i++)
+            if (gpr_of(dt->regs_read[i]) && gpr_of(dt->regs_read[i]) != DEC_RIP)
+                out->gprs |= (uint32_t)DEC_FX_GPR(gpr_of(dt->regs_read[i]));
+        for (unsigned i = 0; i < dt->regs_write_count; i++)
+            if (gpr_of(dt->regs_write[i]) && gpr_of(dt->regs_write[i]) != DEC_RIP)
+                out->gprs |= (uint32_t)DEC_FX_GPR(gpr_of(dt->regs_write[i]));
+        add_operand_gprs(out, x, &riprel);
+        out->copyable = !riprel || (out->rip_disp && out->rip_disp + 4 <= ci->size);
         return;
     }
     int zero = zero_idiom(ci);
@@ -1020,19 +1053,7 @@ static void set_effects(csh cs, struct dec_insn *out, const cs_insn *ci)
     for (unsigned i = 0; i < nwr; i++)
         if (gpr_of(wr[i]) && gpr_of(wr[i]) != DEC_RIP)
             out->gprs |= (uint32_t)DEC_FX_GPR(gpr_of(wr[i]));
-    for (int i = 0; i < x->op_count; i++) {
-        const cs_x86_op *op = &x->operands[i];
-        if (op->type == X86_OP_REG && gpr_of(op->reg) && gpr_of(op->reg) != DEC_RIP)
-            out->gprs |= (uint32_t)DEC_FX_GPR(gpr_of(op->reg));
-        if (op->type != X86_OP_MEM)
-            continue;
-        if (op->mem.base == X86_REG_RIP)
-            riprel = 1, out->rip_disp = x->encoding.disp_offset;
-        else if (gpr_of(op->mem.base))
-            out->gprs |= (uint32_t)DEC_FX_GPR(gpr_of(op->mem.base));
-        if (gpr_of(op->mem.index))
-            out->gprs |= (uint32_t)DEC_FX_GPR(gpr_of(op->mem.index));
-    }
+    add_operand_gprs(out, x, &riprel);
     out->copyable = !riprel || (out->rip_disp && out->rip_disp + 4 <= ci->size);
     for (unsigned i = 0; i < nrd; i++)
         if (!zero) {
