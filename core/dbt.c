@@ -25,6 +25,7 @@
 #include "core/dbt.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
@@ -48,7 +49,8 @@
 #define THR_SLOTS 4096u
 #define BUF_BYTES (4u << 20)
 #define GUARD_BYTES (64u << 10)
-#define THR_STRIDE (THR_SLOTS + BUF_BYTES + GUARD_BYTES)
+#define HALF_BYTES (BUF_BYTES + GUARD_BYTES) /* two buffers, each followed by its guard */
+#define THR_STRIDE (THR_SLOTS + 2 * HALF_BYTES)
 #define THR_OFF (HT_OFF + HT_BYTES)
 #define CHUNK_BYTES (64ull << 20)
 #define CHUNK_MAX 16u
@@ -117,6 +119,7 @@ struct dbt_thread {
     struct dbt *d;
     pid_t tid;
     unsigned idx;
+    unsigned half;     /* the buffer being filled: 0 or 1 */
     uint8_t *area;     /* cachesim's view of its thread area */
     uint64_t area_tr;  /* program address */
     int used;
@@ -138,14 +141,34 @@ struct dbt {
     struct pend_exit **pend; /* target -> exits waiting for it, HT_N buckets */
     int failed_chunk;        /* could not map more code memory: step the rest */
     int rec;                 /* record data addresses (cache simulation or --toggle-collect) */
+    /* The worker counting a full buffer while the program fills the other
+     * one (double buffering).  Only one job at a time; anything else that
+     * touches the consumer waits for it first (dbt_sync). */
+    pthread_t worker;
+    int have_worker, busy, quit;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    const uint64_t *job_p, *job_q;
+    /* Stops of the program, by kind (-v prints them). */
+    uint64_t n_exit, n_miss, n_full, n_step, n_signal;
 };
 
 static void clear_pending(struct dbt *d);
+static void *worker_main(void *arg);
 static struct dbt_block *block_at(struct dbt *d, uint64_t pc, struct chunk **cp);
 static void link_block(struct dbt *d, struct dbt_block *b);
 static void link_exit(struct dbt *d, struct dbt_block *b, struct dbt_exit *x, struct dbt_block *t);
 
 /* ------------------------------------------------------------ small helpers */
+
+static uint64_t buf_tr(const struct dbt_thread *th, unsigned h)
+{
+    return th->area_tr + THR_SLOTS + (uint64_t)h * HALF_BYTES;
+}
+static uint8_t *buf_mem(const struct dbt_thread *th, unsigned h)
+{
+    return th->area + THR_SLOTS + (size_t)h * HALF_BYTES;
+}
 
 static uint64_t *slot(struct dbt_thread *th, unsigned off) { return (uint64_t *)(th->area + off); }
 
@@ -251,6 +274,9 @@ struct dbt *dbt_new(struct session *s, struct tracee *t, pid_t tid, struct diag_
     d->hash = xcalloc(HT_N, sizeof *d->hash);
     d->pend = xcalloc(HT_N, sizeof *d->pend);
     d->rec = s->opt->cache_sim || s->opt->n_toggle_collect;
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_cond_init(&d->cv, NULL);
+    d->have_worker = pthread_create(&d->worker, NULL, worker_main, d) == 0;
     mem[G_SYSCALL] = 0x0f, mem[G_SYSCALL + 1] = 0x05, mem[G_SYSCALL + 2] = 0xcc;
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)getpid(), fd);
@@ -292,6 +318,24 @@ void dbt_free(struct dbt *d)
 {
     if (!d)
         return;
+    if (d->s->opt->verbose)
+        fprintf(stderr,
+                "--%d-- dbt: %zu blocks; stops: %llu exits, %llu indirect misses, %llu full "
+                "buffers, %llu to step, %llu signals\n",
+                (int)getpid(), d->n_blocks, (unsigned long long)d->n_exit,
+                (unsigned long long)d->n_miss, (unsigned long long)d->n_full,
+                (unsigned long long)d->n_step, (unsigned long long)d->n_signal);
+    if (d->have_worker) {
+        pthread_mutex_lock(&d->mu);
+        while (d->busy)
+            pthread_cond_wait(&d->cv, &d->mu);
+        d->quit = 1;
+        pthread_cond_broadcast(&d->cv);
+        pthread_mutex_unlock(&d->mu);
+        pthread_join(d->worker, NULL);
+    }
+    pthread_mutex_destroy(&d->mu);
+    pthread_cond_destroy(&d->cv);
     for (size_t i = 0; i < d->n_blocks; i++) {
         free(d->byid[i]->fix);
         free(d->byid[i]);
@@ -332,8 +376,11 @@ struct dbt_thread *dbt_thread_new(struct dbt *d, pid_t tid, struct diag_err *e)
     th->idx = i;
     th->area = d->mem + THR_OFF + (uint64_t)i * THR_STRIDE;
     th->area_tr = d->thr_tr + (uint64_t)i * THR_STRIDE;
-    long r = inject(tid, gadget_tr(d), SYS_mprotect, th->area_tr + THR_SLOTS + BUF_BYTES,
-                    GUARD_BYTES, PROT_NONE, 0, 0, 0);
+    th->half = 0;
+    long r = 0;
+    for (unsigned h = 0; h < 2 && r == 0; h++)
+        r = inject(tid, gadget_tr(d), SYS_mprotect, buf_tr(th, h) + BUF_BYTES, GUARD_BYTES,
+                   PROT_NONE, 0, 0, 0);
     if (r != 0)
         return diag_set(e, "unable to protect the trace buffer of thread %d", (int)tid), NULL;
     struct user_regs_struct u;
@@ -342,7 +389,7 @@ struct dbt_thread *dbt_thread_new(struct dbt *d, pid_t tid, struct diag_err *e)
     u.gs_base = th->area_tr;
     if (ptrace(PTRACE_SETREGS, tid, 0, &u) != 0)
         return diag_set(e, "unable to set the gs base of thread %d", (int)tid), NULL;
-    *slot(th, BUFPTR) = th->area_tr + THR_SLOTS;
+    *slot(th, BUFPTR) = buf_tr(th, 0);
     *slot(th, HTBASE) = d->base_tr + HT_OFF;
     th->used = 1;
     return th;
@@ -392,12 +439,9 @@ static void count_block(struct dbt *d, struct dbt_block *b, unsigned n, const ui
     }
 }
 
-void dbt_drain(struct dbt_thread *th)
+/* Counts the records in [p, q). */
+static void count_records(struct dbt *d, const uint64_t *p, const uint64_t *q)
 {
-    struct dbt *d = th->d;
-    uint64_t start = th->area_tr + THR_SLOTS, end = *slot(th, BUFPTR);
-    const uint64_t *p = (const uint64_t *)(th->area + THR_SLOTS);
-    const uint64_t *q = (const uint64_t *)(th->area + THR_SLOTS + (end - start));
     while (p < q) {
         uint64_t id = *p++;
         if (id >= d->n_blocks)
@@ -406,6 +450,61 @@ void dbt_drain(struct dbt_thread *th)
         count_block(d, b, b->n, p);
         p += b->n_rec;
     }
+}
+
+static void *worker_main(void *arg)
+{
+    struct dbt *d = arg;
+    pthread_mutex_lock(&d->mu);
+    for (;;) {
+        while (!d->busy && !d->quit)
+            pthread_cond_wait(&d->cv, &d->mu);
+        if (d->quit)
+            break;
+        pthread_mutex_unlock(&d->mu);
+        count_records(d, d->job_p, d->job_q);
+        pthread_mutex_lock(&d->mu);
+        d->busy = 0;
+        pthread_cond_broadcast(&d->cv);
+    }
+    pthread_mutex_unlock(&d->mu);
+    return NULL;
+}
+
+void dbt_sync(struct dbt *d)
+{
+    if (!d->have_worker)
+        return;
+    pthread_mutex_lock(&d->mu);
+    while (d->busy)
+        pthread_cond_wait(&d->cv, &d->mu);
+    pthread_mutex_unlock(&d->mu);
+}
+
+/* Hands [p, q) to the worker (counted while the program runs on), or counts
+ * it here if there is no worker. */
+static void count_async(struct dbt *d, const uint64_t *p, const uint64_t *q)
+{
+    if (!d->have_worker) {
+        count_records(d, p, q);
+        return;
+    }
+    pthread_mutex_lock(&d->mu);
+    while (d->busy)
+        pthread_cond_wait(&d->cv, &d->mu);
+    d->job_p = p, d->job_q = q;
+    d->busy = 1;
+    pthread_cond_broadcast(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+}
+
+void dbt_drain(struct dbt_thread *th)
+{
+    struct dbt *d = th->d;
+    dbt_sync(d);
+    uint64_t start = buf_tr(th, th->half), end = *slot(th, BUFPTR);
+    const uint64_t *p = (const uint64_t *)buf_mem(th, th->half);
+    count_records(d, p, (const uint64_t *)(buf_mem(th, th->half) + (end - start)));
     *slot(th, BUFPTR) = start;
 }
 
@@ -413,8 +512,8 @@ void dbt_drain(struct dbt_thread *th)
  * pointer): its first k instructions ran. */
 static void drain_partial(struct dbt_thread *th, struct dbt_block *b, unsigned k)
 {
-    uint64_t off = *slot(th, BUFPTR) - (th->area_tr + THR_SLOTS);
-    const uint64_t *p = (const uint64_t *)(th->area + THR_SLOTS + off);
+    uint64_t off = *slot(th, BUFPTR) - buf_tr(th, th->half);
+    const uint64_t *p = (const uint64_t *)(buf_mem(th, th->half) + off);
     dbt_drain(th);
     if (k && p[0] == b->id)
         count_block(th->d, b, k, p + 1);
@@ -1240,6 +1339,7 @@ static enum dbt_stop_result go_to(struct dbt_thread *th, uint64_t target,
     struct dbt *d = th->d;
     struct dbt_block *tb = block_for(d, th->tid, target);
     if (!tb) {
+        d->n_step++;
         u->rip = target;
         ptrace(PTRACE_SETREGS, th->tid, 0, u);
         return DBT_STEP;
@@ -1273,19 +1373,25 @@ static struct dbt_exit *stub_of(struct dbt_block *b, uint64_t pc, int *miss)
     return NULL;
 }
 
-/* A full buffer: the store at the guard faulted inside block b. */
+/* A full buffer: the store at the guard faulted inside block b.  The full
+ * buffer goes to the worker; the program continues in the other one, with
+ * the record it was writing moved there. */
 static enum dbt_stop_result buffer_full(struct dbt_thread *th, struct dbt_block *b,
                                         struct user_regs_struct *u)
 {
-    uint64_t start = th->area_tr + THR_SLOTS, cur = *slot(th, BUFPTR);
+    struct dbt *d = th->d;
+    unsigned h = th->half, o = !h;
+    uint64_t start = buf_tr(th, h), cur = *slot(th, BUFPTR);
     uint64_t part = start + BUF_BYTES - cur;
-    uint8_t tmp[8 * (BLOCK_MAX_ACC + 1)];
-    if (part > sizeof tmp)
-        part = sizeof tmp;
-    memcpy(tmp, th->area + THR_SLOTS + (cur - start), part);
-    dbt_drain(th);
-    memcpy(th->area + THR_SLOTS, tmp, part);
-    reg_set(u, b->rs, start);
+    if (part > 8 * (BLOCK_MAX_ACC + 1))
+        part = 8 * (BLOCK_MAX_ACC + 1);
+    dbt_sync(d); /* the worker may still count the other buffer */
+    memcpy(buf_mem(th, o), buf_mem(th, h) + (cur - start), part);
+    count_async(d, (const uint64_t *)buf_mem(th, h),
+                (const uint64_t *)(buf_mem(th, h) + (cur - start)));
+    th->half = o;
+    *slot(th, BUFPTR) = buf_tr(th, o);
+    reg_set(u, b->rs, buf_tr(th, o));
     ptrace(PTRACE_SETREGS, th->tid, 0, u);
     return DBT_RESUME;
 }
@@ -1300,10 +1406,16 @@ enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_s
     if (ptrace(PTRACE_GETREGS, th->tid, 0, u) != 0)
         return diag_set(e, "ptrace(GETREGS): %s", strerror(errno)), DBT_ERROR;
 
+    if (sig != SIGSEGV)
+        dbt_sync(d);
     if (sig == SIGTRAP && (b = block_at(d, u->rip - 1, &c))) {
         struct dbt_exit *x = stub_of(b, u->rip - 1, &miss);
         if (x || miss) {
             dbt_drain(th);
+            if (x)
+                d->n_exit++;
+            else
+                d->n_miss++;
             if (x)
                 return go_to(th, x->target, u, x);
             uint64_t target = u->rcx;
@@ -1314,10 +1426,12 @@ enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_s
     siginfo_t si;
     int have_si = ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) == 0;
     if (sig == SIGSEGV && have_si && si.si_code > 0) {
-        uint64_t a = (uint64_t)si.si_addr, g = th->area_tr + THR_SLOTS + BUF_BYTES;
+        uint64_t a = (uint64_t)si.si_addr, g = buf_tr(th, th->half) + BUF_BYTES;
         if (a >= g && a < g + GUARD_BYTES && (b = block_at(d, u->rip, &c)))
-            return buffer_full(th, b, u);
+            return d->n_full++, buffer_full(th, b, u);
     }
+    d->n_signal++;
+    dbt_sync(d);
 
     /* The program's signal.  Walk forward to a clean point (a synchronous
      * fault is at one already: the faulting copy), then leave the cache. */

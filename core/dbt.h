@@ -76,6 +76,12 @@ enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_s
  * or gone). */
 void dbt_drain(struct dbt_thread *th);
 
+/* Waits until every record handed to the worker thread (which counts a
+ * full buffer while the program fills the other) is counted.  The engine
+ * calls it before it touches the consumer for any reason; dbt_stop and
+ * dbt_drain do it themselves. */
+void dbt_sync(struct dbt *d);
+
 /* Code was unmapped or changed: translations made so far are not entered
  * again (threads still inside one leave it at its next exit). */
 void dbt_invalidate(struct dbt *d);

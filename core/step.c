@@ -539,6 +539,11 @@ int step_run(struct session *s, pid_t pid, const char *cmd)
             break; /* ECHILD: nothing left */
         }
         struct thread *th = thread_find(&g, tid);
+        /* Counting in the order things happened: what the worker threads
+         * still count comes before anything counted here. */
+        if (!th || !th->in_cache || !WIFSTOPPED(st))
+            for (struct proc_dbt *p = g.dbts; p; p = p->next)
+                dbt_sync(p->d);
         if (WIFEXITED(st) || WIFSIGNALED(st)) {
             if (th) {
                 /* The exit system call itself ran (Cachegrind counts it). */
