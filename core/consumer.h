@@ -48,6 +48,13 @@ struct cons_insn {
     const char *fn;              /* function name (interned by the symbolizer) */
     int toggle;                  /* fn matches a --toggle-collect glob */
     int verify;                  /* in writable memory: engines re-check its bytes */
+    /* VEX superblock shape (core/vexdead.h): how a block ends here, and for a
+     * conditional branch the instructions of an &&-idiom VEX merges (their
+     * Ir counted also when the branch goes the other way, like Cachegrind). */
+    uint8_t vexend;              /* enum vex_end */
+    uint8_t aa_n;
+    uint64_t aa_addr[3];
+    const struct cons_insn *aa_in[3]; /* resolved when first needed */
     struct cons_insn *next;      /* hash chain (private) */
     uint8_t bytes[DEC_MAX_LEN];  /* the bytes it was decoded from (len of them) */
     struct dec_insn dec;         /* last: only its first dec.n_acc accesses exist */
@@ -71,6 +78,11 @@ struct cons_insn *cons_insn_find(struct consumer *c, uint64_t addr);
 struct cons_insn *cons_insn_add(struct consumer *c, uint64_t addr, const struct dec_insn *d,
                                 const uint8_t *bytes, const char *file, const char *fn,
                                 unsigned long line);
+
+/* How the consumer gets the description of an instruction that has not run
+ * (an &&-idiom's merged instructions): the engine's session_insn. */
+typedef struct cons_insn *(*cons_describe_fn)(void *ctx, uint64_t addr);
+void cons_set_describer(struct consumer *c, cons_describe_fn fn, void *ctx);
 
 /* Forgets every description (exec, munmap of code): the next execution of any
  * address is described anew.  Costs already counted stay.  The records stay

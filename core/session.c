@@ -108,6 +108,8 @@ void session_release(struct session *s)
     free(s->cwd);
 }
 
+static struct cons_insn *describe(void *ctx, uint64_t addr);
+
 struct tracee *session_tracee_new(struct session *s, pid_t pid, struct tracee *parent,
                                   const char *cmd)
 {
@@ -120,7 +122,9 @@ struct tracee *session_tracee_new(struct session *s, pid_t pid, struct tracee *p
     t->sym = sym_new(pid, &e);
     if (!t->sym)
         diag_die(EXIT_FAIL, "%s", e.msg);
+    t->s = s;
     t->cons = parent ? cons_clone(parent->cons) : cons_new(&s->ccfg);
+    cons_set_describer(t->cons, describe, t);
     t->cmd = xstrdup(cmd);
     if (s->opt->deterministic)
         t->det = determ_new();
@@ -239,7 +243,18 @@ struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t add
     const struct code_region *cr = code_region_of(t, addr);
     in = cons_insn_add(t->cons, addr, &d, code, loc.file, loc.fn, loc.line);
     in->verify = !cr || cr->writable;
+    /* Like Cachegrind: VEX's &&-idiom counts a short block also when it is
+     * jumped over. */
+    in->aa_n = (uint8_t)vex_andand(s->dec, &d, addr, read_code, t, in->aa_addr);
     return in;
+}
+
+/* cons_describe_fn for t's consumer. */
+static struct cons_insn *describe(void *ctx, uint64_t addr)
+{
+    struct tracee *t = ctx;
+    struct diag_err e;
+    return session_insn(t->s, t, addr, &e);
 }
 
 /* Writes t's profile.  A dump (client request) is a numbered part: %n in the
@@ -285,6 +300,7 @@ int session_exec(struct session *s, struct tracee *t)
     /* Like Cachegrind: the new image starts a fresh profile. */
     cons_free(t->cons);
     t->cons = cons_new(&s->ccfg);
+    cons_set_describer(t->cons, describe, t);
     free(t->cmd);
     t->cmd = proc_cmdline(t->pid);
     return 1;

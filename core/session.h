@@ -25,6 +25,7 @@ struct code_region {
 };
 
 struct tracee {
+    struct session *s;      /* its session (for callbacks) */
     pid_t pid;
     int memfd;              /* /proc/PID/mem */
     struct sym *sym;

@@ -27,4 +27,24 @@ typedef size_t (*vexdead_read_fn)(void *ctx, uint64_t addr, uint8_t *buf, size_t
 /* 1 if VEX would delete the load `in` (decoded at addr), 0 if it stays. */
 int vexdead_load_is_dead(struct dec *d, const struct dec_insn *in, uint64_t addr,
                          vexdead_read_fn read, void *ctx);
+/* Where a VEX basic block ends, as the superblock builder sees it. */
+enum vex_end {
+    VEX_END_NONE = 0, /* falls through to the next instruction */
+    VEX_END_OTHER,    /* ret, indirect jump or call, syscall, trap, rep string, ... */
+    VEX_END_UNCOND,   /* direct jmp or call: VEX chases into the target */
+    VEX_END_COND,     /* conditional branch to two known addresses */
+};
+enum vex_end vex_end_of(const struct dec_insn *in);
+
+/* VEX 3.15+ "&&-idiom" recovery: a superblock ending in a conditional branch
+ * whose one side is a short block (<= 3 insns, no memory access, nothing that
+ * can trap) ending in a conditional branch back into the other side's
+ * continuation gets that short block appended, guarded.  Its instructions'
+ * IMarks then run every time the superblock ends there, so Cachegrind counts
+ * their Ir (and I1 fetches) also when the branch goes the other way.
+ * For the conditional branch `in` at addr: returns how many instructions are
+ * merged (0: no idiom), their addresses in addrs[], the first of them being
+ * where the branch must go for the count to be honest. */
+unsigned vex_andand(struct dec *d, const struct dec_insn *in, uint64_t addr,
+                    vexdead_read_fn read, void *ctx, uint64_t addrs[3]);
 #endif
