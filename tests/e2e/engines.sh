@@ -103,6 +103,14 @@ if built regions gcc -g -O1 -o regions "$E/regions.c"; then
 fi
 # Signal handlers on an alternate stack, SIGALRM interrupting a read.
 built signals gcc -g -O1 -o signals "$E/signals.c" && add signals "" ./signals
+# setjmp/longjmp, siglongjmp out of an SA_SIGINFO handler, dlclose then dlopen
+# of another library at the same address, posix_spawn.
+printf 'long value(long x) { return x * 3 + 1; }\n' > liba.c
+printf 'long value(long x) { long s = 0; for (long i = 0; i < x %% 7; i++) s += i ^ x; return s; }\n' > libb.c
+if built liba gcc -O1 -shared -fPIC -o liba.so liba.c && built libb gcc -O1 -shared -fPIC -o libb.so libb.c &&
+   built coverage gcc -g -O1 -o coverage "$E/coverage.c"; then
+  add coverage --deterministic=yes ./coverage "$PWD"
+fi
 built cxx g++ -g -O1 -static-libstdc++ -static-libgcc -o cxx "$E/cxx.cc" && add cxx "" ./cxx
 if [ -f /usr/include/sqlite3.h ]; then
   sqlite=-lsqlite3
