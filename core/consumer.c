@@ -309,7 +309,7 @@ uint64_t cons_executed(const struct consumer *c) { return c->executed; }
 
 #define VEX_MAX_INSNS 50 /* --vex-guest-max-insns */
 
-/* Ir and I1 fetch of an instruction VEX runs the IMark of (counting on). */
+/* Ir and I1 fetch of one execution (counting on). */
 static void count_fetch(struct consumer *c, const struct cons_insn *in)
 {
     int64_t *cell = in->cell;
@@ -401,15 +401,10 @@ void cons_exec(struct consumer *c, const struct cons_insn *in, const uint64_t *a
     }
     if (!c->collecting)
         return;
-    cell[EV_IR]++;
+    count_fetch(c, in);
     if (!c->cfg.cache_sim)
         return;
-    unsigned ml = c->min_line, size = in->dec.len < ml ? in->dec.len : ml;
-    if (cache_access(c->i1, in->addr, size)) {
-        cell[EV_I1MR]++;
-        if (cache_access(c->ll, in->addr, size))
-            cell[EV_ILMR]++;
-    }
+    unsigned ml = c->min_line, size;
     for (unsigned i = 0; i < in->dec.n_acc; i++) {
         if (!(present & (1ull << i)))
             continue;

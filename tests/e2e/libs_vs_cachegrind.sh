@@ -27,7 +27,7 @@ check_lib() { # name min-share cmd...
 }
 
 if have_static z; then
-  gcc -O2 -o zdrv "$P/zdrv.c" -Wl,-Bstatic -lz -Wl,-Bdynamic && check_lib zlib 1.0 ./zdrv 64
+  gcc -O2 -o zdrv "$TOP/bench/workloads/zlibw.c" -Wl,-Bstatic -lz -Wl,-Bdynamic && check_lib zlib 1.0 ./zdrv 64
 fi
 if have_static bz2; then
   gcc -O2 -o bzdrv "$P/bzdrv.c" -Wl,-Bstatic -lbz2 -Wl,-Bdynamic && check_lib bzip2 1.0 ./bzdrv 64
