@@ -33,12 +33,8 @@ struct consumer {
     struct cons_seq *seqs; /* all sequences (cons_seq_new), for settling */
     cons_describe_fn describe;
     void *describe_ctx;
-    /* The VEX superblock being executed (Cachegrind's unit of translation):
-     * instructions and extents so far (0: the next instruction starts one),
-     * a conditional branch whose &&-idiom is decided by where it went, and
-     * instructions left of a merged block that was entered. */
-    unsigned sb_n, sb_ext, merged_left;
-    const struct cons_insn *pend_aa;
+    struct cons_sb own_sb; /* used until an engine names a thread's */
+    struct cons_sb *sb;    /* the thread whose executions come in */
 };
 
 /* One instruction fetch that can miss: instruction k, at addr, size bytes. */
@@ -79,6 +75,7 @@ static struct cache *new_cache(const struct cache_config *cfg)
 static struct consumer *alloc_consumer(const struct cons_config *cfg)
 {
     struct consumer *c = xcalloc(1, sizeof *c);
+    c->sb = &c->own_sb;
     c->cfg = *cfg;
     c->collecting = cfg->collecting;
     c->table_size = (size_t)1 << INSN_HASH_BITS;
@@ -242,6 +239,8 @@ struct cons_insn *cons_insn_add(struct consumer *c, uint64_t addr, const struct 
     return in;
 }
 
+void cons_set_sb(struct consumer *c, struct cons_sb *sb) { c->sb = sb ? sb : &c->own_sb; }
+
 void cons_set_describer(struct consumer *c, cons_describe_fn fn, void *ctx)
 {
     c->describe = fn;
@@ -345,43 +344,44 @@ static void count_andand(struct consumer *c, const struct cons_insn *j)
  * conditional branch ending the first extent may have an &&-idiom merged. */
 static inline void sb_step(struct consumer *c, const struct cons_insn *in)
 {
-    if (__builtin_expect(c->pend_aa != NULL, 0)) {
-        const struct cons_insn *j = c->pend_aa;
-        c->pend_aa = NULL;
+    struct cons_sb *sb = c->sb;
+    if (__builtin_expect(sb->pend_aa != NULL, 0)) {
+        const struct cons_insn *j = sb->pend_aa;
+        sb->pend_aa = NULL;
         if (in->addr == j->aa_addr[0])
-            c->merged_left = j->aa_n; /* the merged side: same superblock */
+            sb->merged_left = j->aa_n; /* the merged side: same superblock */
         else
             count_andand(c, j);
     }
-    if (c->merged_left) {
-        if (--c->merged_left == 0)
-            c->sb_n = 0;
+    if (sb->merged_left) {
+        if (--sb->merged_left == 0)
+            sb->n = 0;
         return;
     }
-    if (c->sb_n == 0)
-        c->sb_ext = 1;
-    c->sb_n++;
+    if (sb->n == 0)
+        sb->ext = 1;
+    sb->n++;
     switch (in->vexend) {
     case VEX_END_NONE:
-        if (c->sb_n == VEX_MAX_INSNS)
-            c->sb_n = 0;
+        if (sb->n == VEX_MAX_INSNS)
+            sb->n = 0;
         return;
     case VEX_END_UNCOND:
-        if (c->sb_ext < 3 && VEX_MAX_INSNS - c->sb_n >= 3)
-            c->sb_ext++;
+        if (sb->ext < 3 && VEX_MAX_INSNS - sb->n >= 3)
+            sb->ext++;
         else
-            c->sb_n = 0;
+            sb->n = 0;
         return;
     case VEX_END_COND:
         /* Only in a superblock of one extent: after a chased jump VEX 3.19
          * never recognises the idiom (the branch condition there is not a
          * temporary yet; seen with --trace-flags=10000000). */
-        if (in->aa_n && c->sb_ext == 1 && VEX_MAX_INSNS - c->sb_n >= 3)
-            c->pend_aa = in;
-        c->sb_n = 0;
+        if (in->aa_n && sb->ext == 1 && VEX_MAX_INSNS - sb->n >= 3)
+            sb->pend_aa = in;
+        sb->n = 0;
         return;
     default:
-        c->sb_n = 0;
+        sb->n = 0;
         return;
     }
 }

@@ -79,6 +79,19 @@ struct cons_insn *cons_insn_add(struct consumer *c, uint64_t addr, const struct 
                                 const uint8_t *bytes, const char *file, const char *fn,
                                 unsigned long line);
 
+/* Where a thread is in VEX's superblock formation (Cachegrind's unit of
+ * translation): instructions and extents of the current superblock (n = 0:
+ * the next instruction starts one), a conditional branch whose &&-idiom is
+ * decided by where it went, instructions left of a merged block entered.
+ * One per thread, so that threads interleaving do not change each other's
+ * counts; zero-initialised.  The engine names the thread whose executions it
+ * hands in next with cons_set_sb (NULL: the consumer's own). */
+struct cons_sb {
+    unsigned n, ext, merged_left;
+    const struct cons_insn *pend_aa;
+};
+void cons_set_sb(struct consumer *c, struct cons_sb *sb);
+
 /* How the consumer gets the description of an instruction that has not run
  * (an &&-idiom's merged instructions): the engine's session_insn. */
 typedef struct cons_insn *(*cons_describe_fn)(void *ctx, uint64_t addr);

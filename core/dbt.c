@@ -120,6 +120,7 @@ struct dbt_thread {
     pid_t tid;
     unsigned idx;
     unsigned half;     /* the buffer being filled: 0 or 1 */
+    struct cons_sb *sb; /* its superblock state in the consumer */
     uint8_t *area;     /* cachesim's view of its thread area */
     uint64_t area_tr;  /* program address */
     int used;
@@ -149,6 +150,7 @@ struct dbt {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     const uint64_t *job_p, *job_q;
+    struct cons_sb *job_sb;
     /* Stops of the program, by kind (-v prints them). */
     uint64_t n_exit, n_miss, n_full, n_step, n_signal;
 };
@@ -363,7 +365,8 @@ static void clear_pending(struct dbt *d)
 
 /* ------------------------------------------------------------------ threads */
 
-struct dbt_thread *dbt_thread_new(struct dbt *d, pid_t tid, struct diag_err *e)
+struct dbt_thread *dbt_thread_new(struct dbt *d, pid_t tid, struct cons_sb *sb,
+                                  struct diag_err *e)
 {
     unsigned i;
     for (i = 0; i < THR_MAX && d->thr[i].used; i++)
@@ -373,6 +376,7 @@ struct dbt_thread *dbt_thread_new(struct dbt *d, pid_t tid, struct diag_err *e)
     struct dbt_thread *th = &d->thr[i];
     th->d = d;
     th->tid = tid;
+    th->sb = sb;
     th->idx = i;
     th->area = d->mem + THR_OFF + (uint64_t)i * THR_STRIDE;
     th->area_tr = d->thr_tr + (uint64_t)i * THR_STRIDE;
@@ -439,9 +443,10 @@ static void count_block(struct dbt *d, struct dbt_block *b, unsigned n, const ui
     }
 }
 
-/* Counts the records in [p, q). */
-static void count_records(struct dbt *d, const uint64_t *p, const uint64_t *q)
+/* Counts the records in [p, q), a thread's with superblock state sb. */
+static void count_records(struct dbt *d, struct cons_sb *sb, const uint64_t *p, const uint64_t *q)
 {
+    cons_set_sb(d->t->cons, sb);
     while (p < q) {
         uint64_t id = *p++;
         if (id >= d->n_blocks)
@@ -462,7 +467,7 @@ static void *worker_main(void *arg)
         if (d->quit)
             break;
         pthread_mutex_unlock(&d->mu);
-        count_records(d, d->job_p, d->job_q);
+        count_records(d, d->job_sb, d->job_p, d->job_q);
         pthread_mutex_lock(&d->mu);
         d->busy = 0;
         pthread_cond_broadcast(&d->cv);
@@ -483,16 +488,16 @@ void dbt_sync(struct dbt *d)
 
 /* Hands [p, q) to the worker (counted while the program runs on), or counts
  * it here if there is no worker. */
-static void count_async(struct dbt *d, const uint64_t *p, const uint64_t *q)
+static void count_async(struct dbt *d, struct cons_sb *sb, const uint64_t *p, const uint64_t *q)
 {
     if (!d->have_worker) {
-        count_records(d, p, q);
+        count_records(d, sb, p, q);
         return;
     }
     pthread_mutex_lock(&d->mu);
     while (d->busy)
         pthread_cond_wait(&d->cv, &d->mu);
-    d->job_p = p, d->job_q = q;
+    d->job_p = p, d->job_q = q, d->job_sb = sb;
     d->busy = 1;
     pthread_cond_broadcast(&d->cv);
     pthread_mutex_unlock(&d->mu);
@@ -504,7 +509,7 @@ void dbt_drain(struct dbt_thread *th)
     dbt_sync(d);
     uint64_t start = buf_tr(th, th->half), end = *slot(th, BUFPTR);
     const uint64_t *p = (const uint64_t *)buf_mem(th, th->half);
-    count_records(d, p, (const uint64_t *)(buf_mem(th, th->half) + (end - start)));
+    count_records(d, th->sb, p, (const uint64_t *)(buf_mem(th, th->half) + (end - start)));
     *slot(th, BUFPTR) = start;
 }
 
@@ -1387,7 +1392,7 @@ static enum dbt_stop_result buffer_full(struct dbt_thread *th, struct dbt_block 
         part = 8 * (BLOCK_MAX_ACC + 1);
     dbt_sync(d); /* the worker may still count the other buffer */
     memcpy(buf_mem(th, o), buf_mem(th, h) + (cur - start), part);
-    count_async(d, (const uint64_t *)buf_mem(th, h),
+    count_async(d, th->sb, (const uint64_t *)buf_mem(th, h),
                 (const uint64_t *)(buf_mem(th, h) + (cur - start)));
     th->half = o;
     *slot(th, BUFPTR) = buf_tr(th, o);

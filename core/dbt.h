@@ -48,8 +48,11 @@ struct dbt *dbt_new(struct session *s, struct tracee *t, pid_t tid, struct diag_
 void dbt_free(struct dbt *d);
 
 /* A thread of d, stopped at an instruction boundary: gives it its trace area
- * (and its gs base).  NULL with a message if no area is left. */
-struct dbt_thread *dbt_thread_new(struct dbt *d, pid_t tid, struct diag_err *e);
+ * (and its gs base).  Its executions are counted with superblock state sb
+ * (the engine's, per thread: cons_set_sb).  NULL with a message if no area
+ * is left. */
+struct dbt_thread *dbt_thread_new(struct dbt *d, pid_t tid, struct cons_sb *sb,
+                                  struct diag_err *e);
 /* The thread ended: its remaining records are counted, its area reused. */
 void dbt_thread_end(struct dbt_thread *th);
 

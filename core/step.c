@@ -42,6 +42,7 @@ struct thread {
     struct dbt_thread *dt; /* --engine=dbt: its trace area, or NULL (stepped only) */
     int in_cache;          /* running translated code (PTRACE_CONT) */
     int after_event;       /* first step after a ptrace event stop: see run_thread */
+    struct cons_sb sb;     /* where it is in VEX's superblocks (consumer.h) */
     struct thread *next;
 };
 
@@ -110,6 +111,7 @@ static void thread_remove(struct engine *g, struct thread *th)
         if (*p == th) {
             *p = th->next;
             dbt_thread_end(th->dt); /* its last records are counted */
+            cons_set_sb(th->t->cons, NULL);
             free(th);
             return;
         }
@@ -153,7 +155,7 @@ static void dbt_setup(struct engine *g, struct thread *th)
     p->d = d;
     p->next = g->dbts;
     g->dbts = p;
-    th->dt = dbt_thread_new(d, th->tid, &e);
+    th->dt = dbt_thread_new(d, th->tid, &th->sb, &e);
     if (!th->dt)
         diag_warn("%s; thread %d is single-stepped", e.msg, (int)th->tid);
 }
@@ -204,7 +206,7 @@ static struct thread *thread_new_from_stop(struct engine *g, pid_t tid)
      * child shares the parent's cache memory, so it is stepped until it execs. */
     struct dbt *d = dbt_of(g, t);
     struct diag_err e;
-    if (d && !(th->dt = dbt_thread_new(d, tid, &e)))
+    if (d && !(th->dt = dbt_thread_new(d, tid, &th->sb, &e)))
         diag_warn("%s; thread %d is single-stepped", e.msg, (int)tid);
     return th;
 }
@@ -286,6 +288,7 @@ static void commit(struct engine *g, struct thread *th, struct user_regs_struct 
     const struct cons_insn *in = th->pend;
     if (!in)
         return;
+    cons_set_sb(th->t->cons, &th->sb);
     th->pend = NULL;
     if (!th->pend_counted)
         cons_exec(th->t->cons, in, th->pend_addr, th->pend_present);
@@ -322,6 +325,7 @@ static void run_thread(struct engine *g, struct thread *th, int sig)
 
     if (ptrace(PTRACE_GETREGS, th->tid, 0, &u) != 0)
         return; /* it died meanwhile: its exit is reported next */
+    cons_set_sb(t->cons, &th->sb);
     /* The first step from an event stop (fork, clone, exec) stops before the
      * instruction ran (the kernel reports the step at the system call's
      * exit): nothing executed, nothing to count. */
@@ -464,6 +468,7 @@ static void on_event(struct engine *g, struct thread *th, int event)
          * than at the child's first stop, when the parent may have run on. */
         ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg);
         if (th->pend && !th->pend_counted) {
+            cons_set_sb(th->t->cons, &th->sb);
             cons_exec(th->t->cons, th->pend, th->pend_addr, th->pend_present);
             th->pend_counted = 1;
         }
