@@ -111,6 +111,8 @@ if built liba gcc -O1 -shared -fPIC -o liba.so liba.c && built libb gcc -O1 -sha
    built coverage gcc -g -O1 -o coverage "$E/coverage.c"; then
   add coverage --deterministic=yes ./coverage "$PWD"
 fi
+# Code written at run time: rewritten in place in a RWX mapping, and the W^X way.
+built smc gcc -g -O1 -o smc "$E/smc.c" && add smc "" ./smc
 built cxx g++ -g -O1 -static-libstdc++ -static-libgcc -o cxx "$E/cxx.cc" && add cxx "" ./cxx
 if [ -f /usr/include/sqlite3.h ]; then
   sqlite=-lsqlite3
