@@ -54,6 +54,7 @@ struct cons_seq {
     uint64_t pending;           /* executions not yet in the cells */
     unsigned n, n_fetch, n_acc;
     int with_acc;
+    int plain;                  /* no instruction but the last ends a VEX block */
     const struct cons_insn **in;
     uint32_t *nr, *nw;          /* per instruction: data reads, writes */
     struct seq_fetch *fetch;
@@ -462,6 +463,10 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
             q->acc[q->n_acc++] = (struct seq_acc){x->cell + col, a->size < ml ? a->size : ml};
         }
     }
+    q->plain = 1;
+    for (unsigned k = 0; k + 1 < n; k++)
+        if (in[k]->vexend != VEX_END_NONE)
+            q->plain = 0;
     q->next = c->seqs;
     c->seqs = q;
     return q;
@@ -480,8 +485,17 @@ void cons_seq_exec(struct consumer *c, struct cons_seq *q, const uint64_t *addr)
     }
     c->executed += q->n;
     q->pending++;
-    for (unsigned k = 0; k < q->n; k++)
-        sb_step(c, q->in[k]);
+    struct cons_sb *sb = c->sb;
+    if (q->plain && !sb->pend_aa && !sb->merged_left && sb->n + q->n < VEX_MAX_INSNS) {
+        /* The common case: straight-line code inside one superblock. */
+        if (sb->n == 0)
+            sb->ext = 1;
+        sb->n += q->n - 1;
+        sb_step(c, q->in[q->n - 1]);
+    } else {
+        for (unsigned k = 0; k < q->n; k++)
+            sb_step(c, q->in[k]);
+    }
     if (!c->cfg.cache_sim)
         return;
     for (unsigned i = 0; i < q->n_fetch; i++) {
