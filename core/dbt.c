@@ -1440,12 +1440,15 @@ enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_s
 
     /* The program's signal.  Walk forward to a clean point (a synchronous
      * fault is at one already: the faulting copy), then leave the cache. */
-    for (int steps = 0; steps < 200; steps++) {
+    uint64_t later = 0; /* signals that arrived while stepping: raised again at the end */
+    int steps, clean = 0;
+    for (steps = 0; steps < 200 && !clean; steps++) {
         int k = -1;
         b = block_at(d, u->rip, &c);
         if (!b) {
             /* Outside our code: it is the program's own (translated code only
              * jumps into blocks). */
+            clean = 1;
             break;
         }
         struct dbt_exit *x = stub_of(b, u->rip, &miss);
@@ -1458,6 +1461,7 @@ enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_s
             } else {
                 u->rip = x->target;
             }
+            clean = 1;
             break;
         }
         if ((k = clean_point(b, u->rip, &inner)) >= 0) {
@@ -1465,6 +1469,7 @@ enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_s
                 leave_inner(th, b, (unsigned)k, u);
             else
                 u->rip = b->orig;
+            clean = 1;
             break;
         }
         int st;
@@ -1472,10 +1477,19 @@ enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_s
             !WIFSTOPPED(st) || ptrace(PTRACE_GETREGS, th->tid, 0, u) != 0)
             return diag_set(e, "thread %d vanished while leaving translated code", (int)th->tid),
                    DBT_ERROR;
+        /* Another signal stopped the step before it ran: it is suppressed
+         * now (or the step would never happen) and raised again once the
+         * thread is back in its own code.  Faults recur by themselves. */
         int o = WSTOPSIG(st);
-        if (o != SIGTRAP && o != SIGSEGV && o != SIGBUS && o != SIGFPE && o != SIGILL)
-            syscall(SYS_tgkill, (int)d->t->pid, (int)th->tid, o);
+        if (o != SIGTRAP && o != SIGSEGV && o != SIGBUS && o != SIGFPE && o != SIGILL && o < 64)
+            later |= 1ull << o;
     }
+    if (!clean)
+        return diag_set(e, "thread %d did not reach an instruction boundary in translated code",
+                        (int)th->tid), DBT_ERROR;
+    for (int o = 1; o < 64; o++)
+        if (later >> o & 1)
+            syscall(SYS_tgkill, (int)d->t->pid, (int)th->tid, o);
     dbt_drain(th);
     if (ptrace(PTRACE_SETREGS, th->tid, 0, u) != 0)
         return diag_set(e, "ptrace(SETREGS): %s", strerror(errno)), DBT_ERROR;

@@ -43,6 +43,11 @@ struct thread {
     int in_cache;          /* running translated code (PTRACE_CONT) */
     int after_event;       /* first step after a ptrace event stop: see run_thread */
     struct cons_sb sb;     /* where it is in VEX's superblocks (consumer.h) */
+    /* The superblock states of the code its running signal handlers
+     * interrupted: Valgrind delivers signals between superblocks, so the
+     * interrupted one resumes after sigreturn as if nothing happened. */
+    struct cons_sb sb_saved[8];
+    unsigned n_saved;
     struct thread *next;
 };
 
@@ -303,6 +308,8 @@ static void commit(struct engine *g, struct thread *th, struct user_regs_struct 
          th->sysno == SYS_mprotect || th->sysno == SYS_pkey_mprotect))
         if (session_maps_syscall(g->s, th->t) && dbt_of(g, th->t))
             dbt_invalidate(dbt_of(g, th->t));
+    if (th->sysno == SYS_rt_sigreturn && th->n_saved)
+        th->sb = th->sb_saved[--th->n_saved];
     int64_t ret = (int64_t)u->rax;
     if (session_syscall_done(g->s, th->t, th->sysno, th->sysargs, &ret)) {
         u->rax = (uint64_t)ret;
@@ -311,6 +318,18 @@ static void commit(struct engine *g, struct thread *th, struct user_regs_struct 
 }
 
 static int signal_caught(pid_t tid, int sig);
+
+/* A handler is about to run on th: keep the interrupted superblock state. */
+static void handler_enter(struct thread *th)
+{
+    if (th->n_saved == sizeof th->sb_saved / sizeof *th->sb_saved) {
+        /* Handlers that never return (longjmp) leave entries behind. */
+        memmove(th->sb_saved, th->sb_saved + 1, sizeof th->sb_saved - sizeof *th->sb_saved);
+        th->n_saved--;
+    }
+    th->sb_saved[th->n_saved++] = th->sb;
+    memset(&th->sb, 0, sizeof th->sb);
+}
 
 /* The thread is stopped after a step (or at its start): count what executed,
  * then evaluate the next instruction and step it -- or, with the translator,
@@ -420,8 +439,10 @@ static void run_thread(struct engine *g, struct thread *th, int sig)
         break;
     }
     /* As below for a signal that stopped a stepping thread. */
-    if (sig && signal_caught(th->tid, sig))
+    if (sig && signal_caught(th->tid, sig)) {
         th->pend = NULL;
+        handler_enter(th);
+    }
     ptrace(PTRACE_SINGLESTEP, th->tid, 0, (void *)(long)sig);
 }
 
@@ -619,8 +640,10 @@ int step_run(struct session *s, pid_t pid, const char *cmd)
          * deliver it.  If a handler runs, stepping stops at its first
          * instruction and the pending one runs after sigreturn, so it is not
          * counted now.  Otherwise it runs now (or the program dies). */
-        if (signal_caught(tid, sig))
+        if (signal_caught(tid, sig)) {
             th->pend = NULL;
+            handler_enter(th);
+        }
         ptrace(PTRACE_SINGLESTEP, tid, 0, (void *)(long)sig);
     }
     if (!main_done)
