@@ -102,9 +102,9 @@ struct dbt_block {
     struct dbt_fix *fix;       /* accesses completed at counting time */
     struct cons_seq *seq;      /* the consumer's fast path for it (made when first counted) */
     struct dbt_exit exit[2];
-    uint32_t bound[BLOCK_MAX_INSNS], copy[BLOCK_MAX_INSNS]; /* offsets from entry */
-    const struct cons_insn *insn[BLOCK_MAX_INSNS];
+    uint16_t *bound, *copy;    /* n offsets from entry each (after insn[]) */
     struct dbt_block *hnext; /* orig -> block chain (current generation only) */
+    const struct cons_insn *insn[]; /* n of them; last */
 };
 
 struct chunk {
@@ -891,6 +891,17 @@ static struct dbt_block *lookup(struct dbt *d, uint64_t orig)
     return NULL;
 }
 
+/* A zeroed block for n instructions, its arrays sized to n (a block is kept
+ * for the life of the process: thousands of them). */
+static struct dbt_block *block_alloc(unsigned n)
+{
+    size_t head = sizeof(struct dbt_block) + n * sizeof(const struct cons_insn *);
+    struct dbt_block *b = xcalloc(1, head + 2 * n * sizeof(uint16_t));
+    b->bound = (uint16_t *)((char *)b + head);
+    b->copy = b->bound + n;
+    return b;
+}
+
 static void add_block(struct dbt *d, struct dbt_block *b)
 {
     if (d->n_blocks == d->cap_blocks) {
@@ -923,7 +934,7 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
                                           DEC_FX_GPR(DEC_RDI));
     if (!pick_scratch(used, &rs, &rt))
         return NULL;
-    struct dbt_block *b = xcalloc(1, sizeof *b), *chk = xcalloc(1, sizeof *chk);
+    struct dbt_block *b = block_alloc(1), *chk = block_alloc(1);
     b->orig = chk->orig = in->addr;
     b->n = chk->n = 1;
     b->rs = chk->rs = (uint8_t)rs, b->rt = chk->rt = (uint8_t)rt;
@@ -946,13 +957,13 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
     uint64_t after_zero = em.pc;
 
     uint64_t loop = em.pc;
-    b->bound[0] = (uint32_t)(loop - b->entry);
+    b->bound[0] = (uint16_t)(loop - b->entry);
     op_mem(e, 1, 0xC7, 0, rs, -1, 1, 0), put32(e, b->id);
     for (unsigned j = 0; j < na; j++) {
         emit_ea(e, in, &dd->acc[j].addr, rt);
         op_mem(e, 1, 0x89, rt, rs, -1, 1, (int32_t)(8 + 8 * j));
     }
-    b->copy[0] = (uint32_t)(em.pc - b->entry);
+    b->copy[0] = (uint16_t)(em.pc - b->entry);
     for (unsigned i = 0; i < dd->len; i++) /* the instruction without its rep prefix */
         if (in->bytes[i] != 0xF2 && in->bytes[i] != 0xF3)
             put(e, in->bytes[i]);
@@ -1051,7 +1062,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
     if (tb.n == 0)
         return NULL;
 
-    struct dbt_block *b = xcalloc(1, sizeof *b);
+    struct dbt_block *b = block_alloc(tb.n);
     b->orig = orig;
     b->noacc = !d->rec;
     add_block(d, b);
@@ -1077,7 +1088,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
     for (unsigned k = 0; k < tb.n; k++) {
         const struct cons_insn *in = tb.in[k];
         b->insn[k] = in;
-        b->bound[k] = (uint32_t)(em.pc - b->entry);
+        b->bound[k] = (uint16_t)(em.pc - b->entry);
         for (unsigned j = 0; d->rec && j < in->dec.n_acc; j++) {
             const struct dec_addr *m = &in->dec.acc[j].addr;
             emit_ea(e2, in, m, rt);
@@ -1092,7 +1103,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
             }
             op_mem(e2, 1, 0x89, rt, rs, -1, 1, (int32_t)(8 + 8 * slotn++));
         }
-        b->copy[k] = (uint32_t)(em.pc - b->entry);
+        b->copy[k] = (uint16_t)(em.pc - b->entry);
         const struct dec_insn *dd = &in->dec;
         uint64_t next = in->addr + dd->len;
         size_t op = opcode_at(in->bytes, dd->len);
