@@ -143,15 +143,7 @@ static void free_list(struct cons_insn *in)
     }
 }
 
-static void seq_free(struct cons_seq *q)
-{
-    free(q->in);
-    free(q->nr);
-    free(q->nw);
-    free(q->fetch);
-    free(q->acc);
-    free(q);
-}
+static void seq_free(struct cons_seq *q) { free(q); }
 
 void cons_free(struct consumer *c)
 {
@@ -426,17 +418,26 @@ void cons_exec(struct consumer *c, const struct cons_insn *in, const uint64_t *a
 struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const *in, unsigned n,
                               int with_acc)
 {
-    struct cons_seq *q = xcalloc(1, sizeof *q);
     unsigned ml = c->min_line, total = 0;
-    q->n = n;
-    q->with_acc = with_acc;
-    q->in = xmalloc(n * sizeof *q->in);
-    q->nr = xcalloc(n, sizeof *q->nr);
-    q->nw = xcalloc(n, sizeof *q->nw);
-    q->fetch = xmalloc(n * sizeof *q->fetch);
     for (unsigned k = 0; k < n; k++)
         total += with_acc ? in[k]->dec.n_acc : 0;
-    q->acc = xmalloc((total ? total : 1) * sizeof *q->acc);
+    /* One allocation, hot parts first: the walk per execution touches the
+     * header, the fetches and the accesses, nothing else. */
+    size_t sz = sizeof(struct cons_seq), o_fetch = sz, o_acc, o_in, o_nr, o_nw;
+    o_acc = o_fetch + n * sizeof(struct seq_fetch);
+    o_in = o_acc + total * sizeof(struct seq_acc);
+    o_nr = o_in + n * sizeof(const struct cons_insn *);
+    o_nw = o_nr + n * sizeof(uint32_t);
+    sz = o_nw + n * sizeof(uint32_t);
+    char *mem = xcalloc(1, sz);
+    struct cons_seq *q = (struct cons_seq *)mem;
+    q->n = n;
+    q->with_acc = with_acc;
+    q->fetch = (struct seq_fetch *)(mem + o_fetch);
+    q->acc = (struct seq_acc *)(mem + o_acc);
+    q->in = (const struct cons_insn **)(mem + o_in);
+    q->nr = (uint32_t *)(mem + o_nr);
+    q->nw = (uint32_t *)(mem + o_nw);
     uint64_t last_line = 0;
     unsigned shift = 0;
     while ((1u << shift) < ml)

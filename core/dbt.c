@@ -84,6 +84,14 @@ struct dbt_fix {
     uint8_t bitsize, bitmask;
 };
 
+/* What the record walk needs of a block, kept apart from the block so that
+ * the walk touches a small dense array (one entry per block id). */
+struct rec_info {
+    struct cons_seq *seq;      /* set when the block is made */
+    uint16_t n_rec;
+    uint8_t plain;             /* no fix-ups: the whole record goes to seq as is */
+};
+
 struct pend_exit {
     struct dbt_block *b;
     unsigned i;
@@ -137,6 +145,7 @@ struct dbt {
     unsigned n_chunks;
     struct dbt_thread thr[THR_MAX];
     struct dbt_block **byid;
+    struct rec_info *info;   /* by id: what counting a record needs, densely */
     size_t n_blocks, cap_blocks;
     struct dbt_block **hash; /* orig -> block, HT_N buckets */
     struct pend_exit **pend; /* target -> exits waiting for it, HT_N buckets */
@@ -343,6 +352,7 @@ void dbt_free(struct dbt *d)
         free(d->byid[i]);
     }
     free(d->byid);
+    free(d->info);
     for (unsigned i = 0; i < d->n_chunks; i++)
         free(d->chunk[i].blocks);
     free(d->hash);
@@ -447,13 +457,17 @@ static void count_block(struct dbt *d, struct dbt_block *b, unsigned n, const ui
 static void count_records(struct dbt *d, struct cons_sb *sb, const uint64_t *p, const uint64_t *q)
 {
     cons_set_sb(d->t->cons, sb);
+    struct consumer *c = d->t->cons;
     while (p < q) {
         uint64_t id = *p++;
         if (id >= d->n_blocks)
             break; /* cannot happen: a damaged buffer is not counted */
-        struct dbt_block *b = d->byid[id];
-        count_block(d, b, b->n, p);
-        p += b->n_rec;
+        const struct rec_info *ri = &d->info[id];
+        if (ri->plain)
+            cons_seq_exec(c, ri->seq, p);
+        else
+            count_block(d, d->byid[id], d->byid[id]->n, p);
+        p += ri->n_rec;
     }
 }
 
@@ -907,9 +921,17 @@ static void add_block(struct dbt *d, struct dbt_block *b)
     if (d->n_blocks == d->cap_blocks) {
         d->cap_blocks = d->cap_blocks ? 2 * d->cap_blocks : 1024;
         d->byid = xrealloc(d->byid, d->cap_blocks * sizeof *d->byid);
+        d->info = xrealloc(d->info, d->cap_blocks * sizeof *d->info);
     }
     b->id = (uint32_t)d->n_blocks;
     d->byid[d->n_blocks++] = b;
+}
+
+/* Block b is complete: its counting plan and its dense record info. */
+static void finish_block(struct dbt *d, struct dbt_block *b)
+{
+    b->seq = cons_seq_new(d->t->cons, b->insn, b->n, !b->noacc);
+    d->info[b->id] = (struct rec_info){b->seq, b->n_rec, b->n_fix == 0};
 }
 
 /* `mov qword [rs], id; lea rs, [rs + size]; mov gs:[BUFPTR], rs`: one
@@ -1019,6 +1041,8 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
     size_t h = hash_of(in->addr);
     b->hnext = d->hash[h];
     d->hash[h] = b;
+    finish_block(d, b);
+    finish_block(d, chk);
     ht_insert(d, in->addr, b->entry);
     link_block(d, b);
     return b;
@@ -1195,6 +1219,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
     size_t h = hash_of(orig);
     b->hnext = d->hash[h];
     d->hash[h] = b;
+    finish_block(d, b);
     ht_insert(d, orig, b->entry);
     link_block(d, b);
     return b;
