@@ -658,6 +658,15 @@ static int touches_seg_base(const uint8_t *b, size_t len)
            ((b[i + 2] >> 3) & 7) <= 3 && b[0] == 0xF3;
 }
 
+int dbt_sets_gs(const struct cons_insn *in, const struct user_regs_struct *u)
+{
+    const uint8_t *b = in->bytes;
+    size_t i = opcode_at(b, in->dec.len);
+    if (touches_seg_base(b, in->dec.len) && ((b[i + 2] >> 3) & 7) == 3)
+        return 1; /* wrgsbase */
+    return in->dec.flow == DEC_FLOW_SYSCALL && u->rax == SYS_arch_prctl && u->rdi == 0x1001;
+}
+
 /* Can in be translated (rep: as a block of its own, first=1)? */
 static int translatable(const struct cons_insn *in, int first)
 {

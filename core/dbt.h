@@ -85,6 +85,12 @@ void dbt_drain(struct dbt_thread *th);
  * dbt_drain do it themselves. */
 void dbt_sync(struct dbt *d);
 
+/* 1 if stepping `in` with registers u would set the gs base, which
+ * translated code uses for its per-thread area (wrgsbase, arch_prctl
+ * ARCH_SET_GS): not supported by the translator; the engine stops with a
+ * message naming --engine=step. */
+int dbt_sets_gs(const struct cons_insn *in, const struct user_regs_struct *u);
+
 /* Code was unmapped or changed: translations made so far are not entered
  * again (threads still inside one leave it at its next exit). */
 void dbt_invalidate(struct dbt *d);

@@ -428,6 +428,11 @@ static void run_thread(struct engine *g, struct thread *th, int sig)
             for (unsigned i = 0; i < d->n_acc; i++)
                 th->pend_present |= (uint64_t)dec_eval(d, i, &r, &th->pend_addr[i]) << i;
         }
+        if (g->dbt && th->dt && dbt_sets_gs(in, &u)) {
+            fail(g, th, "the program sets its gs base (wrgsbase or arch_prctl(ARCH_SET_GS)), "
+                        "which the translator uses: run it with --engine=step");
+            return;
+        }
         th->pend_syscall = d->flow == DEC_FLOW_SYSCALL;
         th->sysno = u.rax;
         th->sysargs[0] = u.rdi;

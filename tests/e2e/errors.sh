@@ -42,6 +42,14 @@ check_grep '^summary: ' p.ext "profile written when killed from outside"
 "$CACHESIM" -q $G --out-file=p.term ./e_signal w & cs=$!
 sleep 1; kill -TERM $cs; wait $cs; check_eq $? 143 "SIGTERM to cachesim is forwarded: 128+15"
 check_grep '^summary: ' p.term "profile written when cachesim is terminated"
+# A program that sets its own gs base (the translator's per-thread area): one
+# clear line, exit 1, the profile so far written; the reference engine runs it.
+gcc -O1 -o setgs "$TOP/tests/e2e/progs/setgs.c"
+"$CACHESIM" -q --out-file=p.setgs ./setgs > setgs.out 2> setgs.err; check_eq $? 1 "sets gs: exit 1"
+check_grep '^cachesim: error: the program sets its gs base .*--engine=step$' setgs.err "sets gs: one clear line"
+check_eq "$(wc -l < setgs.err)" 1 "sets gs: only that line"
+check_grep '^summary: ' p.setgs "sets gs: profile written"
+"$CACHESIM" -q --engine=step --out-file=p.setgs-step ./setgs > setgs.out 2>&1; check_eq $? 0 "sets gs: runs under --engine=step"
 # a profile is never half-written: no temporary files left behind
 check_eq "$(ls -a | grep -c '\.tmp')" 0 "no temporary files left"
 for f in p.*; do cg_annotate "$f" >/dev/null 2>ann.err; check_eq "$?:$(wc -c <ann.err)" "0:0" "cg_annotate reads $f"; done
