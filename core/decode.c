@@ -44,10 +44,10 @@ struct dec {
 static uint8_t gpr_of(unsigned r)
 {
     switch (r) {
-    case X86_REG_RAX: case X86_REG_EAX: case X86_REG_AX: case X86_REG_AL: return DEC_RAX;
-    case X86_REG_RCX: case X86_REG_ECX: case X86_REG_CX: case X86_REG_CL: return DEC_RCX;
-    case X86_REG_RDX: case X86_REG_EDX: case X86_REG_DX: case X86_REG_DL: return DEC_RDX;
-    case X86_REG_RBX: case X86_REG_EBX: case X86_REG_BX: case X86_REG_BL: return DEC_RBX;
+    case X86_REG_RAX: case X86_REG_EAX: case X86_REG_AX: case X86_REG_AL: case X86_REG_AH: return DEC_RAX;
+    case X86_REG_RCX: case X86_REG_ECX: case X86_REG_CX: case X86_REG_CL: case X86_REG_CH: return DEC_RCX;
+    case X86_REG_RDX: case X86_REG_EDX: case X86_REG_DX: case X86_REG_DL: case X86_REG_DH: return DEC_RDX;
+    case X86_REG_RBX: case X86_REG_EBX: case X86_REG_BX: case X86_REG_BL: case X86_REG_BH: return DEC_RBX;
     case X86_REG_RSP: case X86_REG_ESP: case X86_REG_SP: case X86_REG_SPL: return DEC_RSP;
     case X86_REG_RBP: case X86_REG_EBP: case X86_REG_BP: case X86_REG_BPL: return DEC_RBP;
     case X86_REG_RSI: case X86_REG_ESI: case X86_REG_SI: case X86_REG_SIL: return DEC_RSI;

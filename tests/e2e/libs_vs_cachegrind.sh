@@ -34,7 +34,7 @@ if have_static bz2; then
 fi
 if have_static sqlite3; then
   gcc -O2 -o sqdrv "$TOP/bench/workloads/sqlitew.c" -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic -lm &&
-    check_lib sqlite 0.99 ./sqdrv 2000
+    check_lib sqlite 1.0 ./sqdrv 2000
 fi
 [ $n -gt 0 ] || { echo "no static zlib, bzip2 or SQLite"; exit 77; }
 done_testing

@@ -563,6 +563,34 @@ static void test_eval(void)
     CHECK_STR(ev("0f ae 2f", 0, &r), "6200", "xrstor: header read whatever EAX");
 }
 
+/* What a translator needs: every register touched (it picks scratch registers
+ * among the others) and where a RIP-relative displacement sits. */
+static void g(const char *hex, uint32_t want_in, uint32_t want_out, int rip_disp, const char *what)
+{
+    struct dec_insn in;
+    struct diag_err e = { { 0 } };
+    char name[256];
+    snprintf(name, sizeof name, "%s: decodes, copyable", what);
+    CHECK(decode_hex(hex, &in, &e) == 0 && in.copyable, name);
+    snprintf(name, sizeof name, "%s: registers touched", what);
+    CHECK((in.gprs & want_in) == want_in && (in.gprs & want_out) == 0, name);
+    snprintf(name, sizeof name, "%s: rip displacement offset", what);
+    CHECK_INT(in.rip_disp, rip_disp, name);
+}
+
+#define R(x) (uint32_t)DEC_FX_GPR(DEC_##x)
+
+static void test_translator_facts(void)
+{
+    g("0f b6 c4", R(RAX), R(RBX) | R(RDX), 0, "movzx eax, ah: ah is rax");
+    g("88 fe", R(RDX) | R(RBX), R(RCX) | R(RSI), 0, "mov dh, bh: high-byte registers are rdx, rbx");
+    g("0f a3 f5", R(RBP) | R(RSI), R(RBX), 0, "bt ebp, esi (Capstone has no access table)");
+    g("48 8b 05 10 00 00 00", R(RAX), R(RBX), 3, "mov rax, [rip+16]");
+    g("c7 05 10 00 00 00 01 00 00 00", 0, R(RAX), 2, "mov dword [rip+16], 1: disp before imm");
+    g("f3 a4", R(RSI) | R(RDI) | R(RCX), R(RBX), 0, "rep movsb: implicit rsi, rdi, rcx");
+    g("48 f7 e3", R(RAX) | R(RDX) | R(RBX), R(RCX), 0, "mul rbx: implicit rax, rdx");
+}
+
 int main(void)
 {
     struct diag_err e = { { 0 } };
@@ -586,6 +614,7 @@ int main(void)
     test_client_request();
     test_errors();
     test_eval();
+    test_translator_facts();
     CHECK(dec_capstone_version()[0] >= '4', "dec_capstone_version");
     dec_free(d);
     return tap_done();
