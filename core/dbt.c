@@ -53,7 +53,7 @@
 #define THR_STRIDE (THR_SLOTS + 2 * HALF_BYTES)
 #define THR_OFF (HT_OFF + HT_BYTES)
 #define CHUNK_BYTES (64ull << 20)
-#define CHUNK_MAX 16u
+#define CHUNK_MAX 16u /* struct dbt_layout holds as many */
 #define CHUNK_OFF ((uint64_t)THR_OFF + (uint64_t)THR_MAX * THR_STRIDE)
 #define MEMFD_BYTES (CHUNK_OFF + CHUNK_MAX * CHUNK_BYTES)
 #define BASE_HINT 0x7e0000000000ull /* far from the heap and from top-down mmaps */
@@ -261,11 +261,11 @@ static uint64_t auxv_entry(pid_t pid)
 
 static struct chunk *chunk_for(struct dbt *d, pid_t tid, uint64_t addr);
 
-struct dbt *dbt_new(struct session *s, struct tracee *t, pid_t tid, struct diag_err *e)
+/* A fresh memfd mapped in cachesim, with the gadget page filled in; the
+ * program maps nothing yet.  *path gets the name the program opens. */
+static struct dbt *dbt_alloc(struct session *s, struct tracee *t, char *path, size_t n,
+                             struct diag_err *e)
 {
-    struct user_regs_struct u;
-    if (ptrace(PTRACE_GETREGS, tid, 0, &u) != 0)
-        return diag_set(e, "ptrace(GETREGS): %s", strerror(errno)), NULL;
     int fd = (int)syscall(SYS_memfd_create, "cachesim-dbt", MFD_CLOEXEC);
     if (fd < 0 || ftruncate(fd, (off_t)MEMFD_BYTES) != 0) {
         if (fd >= 0)
@@ -289,9 +289,20 @@ struct dbt *dbt_new(struct session *s, struct tracee *t, pid_t tid, struct diag_
     pthread_cond_init(&d->cv, NULL);
     d->have_worker = pthread_create(&d->worker, NULL, worker_main, d) == 0;
     mem[G_SYSCALL] = 0x0f, mem[G_SYSCALL + 1] = 0x05, mem[G_SYSCALL + 2] = 0xcc;
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)getpid(), fd);
+    snprintf(path, n, "/proc/%d/fd/%d", (int)getpid(), fd);
     memcpy(mem + G_PATH, path, strlen(path) + 1);
+    return d;
+}
+
+struct dbt *dbt_new(struct session *s, struct tracee *t, pid_t tid, struct diag_err *e)
+{
+    struct user_regs_struct u;
+    char path[64];
+    if (ptrace(PTRACE_GETREGS, tid, 0, &u) != 0)
+        return diag_set(e, "ptrace(GETREGS): %s", strerror(errno)), NULL;
+    struct dbt *d = dbt_alloc(s, t, path, sizeof path, e);
+    if (!d)
+        return NULL;
 
     /* Until our gadget page is there, borrow the program's first two bytes and
      * the stack below it (both are restored / unused at an exec stop). */
@@ -322,6 +333,56 @@ struct dbt *dbt_new(struct session *s, struct tracee *t, pid_t tid, struct diag_
     uint64_t entry = auxv_entry(t->pid);
     if (entry)
         chunk_for(d, tid, entry);
+    return d;
+}
+
+void dbt_layout_of(const struct dbt *d, struct dbt_layout *l)
+{
+    l->base_tr = d->base_tr;
+    l->thr_tr = d->thr_tr;
+    l->n_chunks = d->n_chunks;
+    for (unsigned i = 0; i < d->n_chunks; i++)
+        l->chunk_tr[i] = d->chunk[i].base;
+}
+
+struct dbt *dbt_new_forked(struct session *s, struct tracee *t, pid_t tid,
+                           const struct dbt_layout *l, struct diag_err *e)
+{
+    struct user_regs_struct u;
+    char path[64];
+    if (ptrace(PTRACE_GETREGS, tid, 0, &u) != 0)
+        return diag_set(e, "ptrace(GETREGS): %s", strerror(errno)), NULL;
+    struct dbt *d = dbt_alloc(s, t, path, sizeof path, e);
+    if (!d)
+        return NULL;
+    /* The inherited gadget page (the parent's, still mapped) runs the calls
+     * until ours replaces it at the same address, with the same bytes. */
+    uint64_t gadget = l->base_tr + G_SYSCALL, tmp_path = (u.rsp - 4096) & ~15ull;
+    int ok = pwrite(t->memfd, path, strlen(path) + 1, (off_t)tmp_path) == (ssize_t)strlen(path) + 1;
+    long fd = ok ? inject(tid, gadget, SYS_openat, (uint64_t)AT_FDCWD, tmp_path,
+                          O_RDWR | O_CLOEXEC, 0, 0, 0) : -1;
+    ok = fd >= 0;
+    const int fixed = MAP_SHARED | MAP_FIXED;
+    ok = ok && inject(tid, gadget, SYS_mmap, l->base_tr, GADGET_BYTES + HT_BYTES,
+                      PROT_READ | PROT_EXEC, fixed, (uint64_t)fd, 0) == (long)l->base_tr;
+    ok = ok && inject(tid, gadget, SYS_mmap, l->thr_tr, (uint64_t)THR_MAX * THR_STRIDE,
+                      PROT_READ | PROT_WRITE, fixed, (uint64_t)fd, THR_OFF) == (long)l->thr_tr;
+    for (unsigned i = 0; ok && i < l->n_chunks; i++) {
+        uint64_t off = CHUNK_OFF + i * CHUNK_BYTES;
+        ok = inject(tid, gadget, SYS_mmap, l->chunk_tr[i], CHUNK_BYTES, PROT_READ | PROT_EXEC,
+                    fixed, (uint64_t)fd, off) == (long)l->chunk_tr[i];
+        d->chunk[i].base = l->chunk_tr[i];
+        d->chunk[i].mem = d->mem + off;
+        d->n_chunks = i + 1;
+    }
+    if (fd >= 0)
+        inject(tid, gadget, SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
+    if (!ok) {
+        dbt_free(d);
+        return diag_set(e, "unable to give forked process %d its own code cache", (int)t->pid), NULL;
+    }
+    d->base_tr = l->base_tr;
+    d->thr_tr = l->thr_tr;
     return d;
 }
 

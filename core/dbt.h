@@ -47,6 +47,22 @@ struct dbt_thread; /* one thread's area in it */
 struct dbt *dbt_new(struct session *s, struct tracee *t, pid_t tid, struct diag_err *e);
 void dbt_free(struct dbt *d);
 
+/* Where a process has cachesim's memory: a forked child inherits these
+ * mappings, shared with its parent's memfd. */
+struct dbt_layout {
+    uint64_t base_tr, thr_tr;
+    unsigned n_chunks;
+    uint64_t chunk_tr[16];
+};
+void dbt_layout_of(const struct dbt *d, struct dbt_layout *l);
+
+/* t is a forked child (own address space, not vfork), stopped at an
+ * instruction boundary in thread tid, holding its parent's mappings at layout
+ * l: replaces them, at the same addresses, with a memfd of its own, so it can
+ * run translated too.  NULL with a message if it cannot (it is then stepped). */
+struct dbt *dbt_new_forked(struct session *s, struct tracee *t, pid_t tid,
+                           const struct dbt_layout *l, struct diag_err *e);
+
 /* A thread of d, stopped at an instruction boundary: gives it its trace area
  * (and its gs base).  Its executions are counted with superblock state sb
  * (the engine's, per thread: cons_set_sb).  NULL with a message if no area

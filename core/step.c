@@ -58,10 +58,19 @@ struct proc_dbt {
     struct proc_dbt *next;
 };
 
+/* A forked child (not vfork: its own address space) and where it holds its
+ * parent's cachesim memory, until it gets its own (dbt_new_forked). */
+struct fork_note {
+    pid_t pid;
+    struct dbt_layout layout;
+    struct fork_note *next;
+};
+
 struct engine {
     struct session *s;
     int dbt;               /* --engine=dbt */
     struct proc_dbt *dbts;
+    struct fork_note *forks;
     struct thread *threads;
     pid_t main_pid;
     int main_status;
@@ -143,6 +152,37 @@ static void dbt_drop(struct engine *g, struct tracee *t)
         }
 }
 
+static void add_dbt(struct engine *g, struct tracee *t, struct dbt *d)
+{
+    struct proc_dbt *p = xcalloc(1, sizeof *p);
+    p->t = t;
+    p->d = d;
+    p->next = g->dbts;
+    g->dbts = p;
+}
+
+/* th is the first thread of a forked child that is known to be one (the
+ * parent's fork event came): give it a code cache of its own. */
+static void fork_setup(struct engine *g, struct thread *th)
+{
+    struct diag_err e;
+    for (struct fork_note **pp = &g->forks, *f; (f = *pp); pp = &f->next) {
+        if (f->pid != th->t->pid)
+            continue;
+        *pp = f->next;
+        struct dbt *d = dbt_new_forked(g->s, th->t, th->tid, &f->layout, &e);
+        free(f);
+        if (!d) {
+            diag_warn("%s; it is single-stepped", e.msg);
+            return;
+        }
+        add_dbt(g, th->t, d);
+        if (!(th->dt = dbt_thread_new(d, th->tid, &th->sb, &e)))
+            diag_warn("%s; thread %d is single-stepped", e.msg, (int)th->tid);
+        return;
+    }
+}
+
 /* t is at its exec stop (thread th): give it a code cache.  The reference
  * engine too, which never enters it: a program must see the same address
  * space (its /proc/self/maps) under both engines to run the same way. */
@@ -155,11 +195,7 @@ static void dbt_setup(struct engine *g, struct thread *th)
             diag_warn("%s; continuing with the single-step engine", e.msg);
         return;
     }
-    struct proc_dbt *p = xcalloc(1, sizeof *p);
-    p->t = th->t;
-    p->d = d;
-    p->next = g->dbts;
-    g->dbts = p;
+    add_dbt(g, th->t, d);
     th->dt = dbt_thread_new(d, th->tid, &th->sb, &e);
     if (!th->dt)
         diag_warn("%s; thread %d is single-stepped", e.msg, (int)th->tid);
@@ -342,6 +378,8 @@ static void run_thread(struct engine *g, struct thread *th, int sig)
     struct user_regs_struct u;
     struct diag_err e;
 
+    if (g->forks && g->dbt && !th->dt && th->tid == t->pid && !dbt_of(g, t))
+        fork_setup(g, th);
     if (ptrace(PTRACE_GETREGS, th->tid, 0, &u) != 0)
         return; /* it died meanwhile: its exit is reported next */
     cons_set_sb(t->cons, &th->sb);
@@ -500,6 +538,15 @@ static void on_event(struct engine *g, struct thread *th, int event)
         }
         if (!session_tracee_find(g->s, (pid_t)msg))
             session_tracee_new(g->s, (pid_t)msg, th->t, th->t->cmd);
+        /* A fork child (not vfork: that one shares our memory) can get a code
+         * cache of its own; until then, and for vfork, it is stepped. */
+        if (event == PTRACE_EVENT_FORK && dbt_of(g, th->t)) {
+            struct fork_note *f = xcalloc(1, sizeof *f);
+            f->pid = (pid_t)msg;
+            dbt_layout_of(dbt_of(g, th->t), &f->layout);
+            f->next = g->forks;
+            g->forks = f;
+        }
         break;
     case PTRACE_EVENT_CLONE:
         /* The thread's own first stop arrives separately (thread_new_from_stop). */
@@ -650,6 +697,11 @@ int step_run(struct session *s, pid_t pid, const char *cmd)
             handler_enter(th);
         }
         ptrace(PTRACE_SINGLESTEP, tid, 0, (void *)(long)sig);
+    }
+    while (g.forks) {
+        struct fork_note *f = g.forks;
+        g.forks = f->next;
+        free(f);
     }
     if (!main_done)
         return EXIT_FAIL;
