@@ -55,6 +55,8 @@ struct cons_seq {
     unsigned n, n_fetch, n_acc;
     int with_acc;
     int plain;                  /* no instruction but the last ends a VEX block */
+    uint8_t last_end, last_aa;  /* the last instruction's vexend and aa_n, kept here so
+                                   the walk does not touch its description */
     const struct cons_insn **in;
     uint32_t *nr, *nw;          /* per instruction: data reads, writes */
     struct seq_fetch *fetch;
@@ -335,7 +337,8 @@ static void count_andand(struct consumer *c, const struct cons_insn *j)
  * direct jumps and calls are chased (up to 3 extents, while 3 of the 50
  * instructions are left), anything else that ends a block ends it, and a
  * conditional branch ending the first extent may have an &&-idiom merged. */
-static inline void sb_step(struct consumer *c, const struct cons_insn *in)
+static inline void sb_step_as(struct consumer *c, const struct cons_insn *in, unsigned vexend,
+                              unsigned aa_n)
 {
     struct cons_sb *sb = c->sb;
     if (__builtin_expect(sb->pend_aa != NULL, 0)) {
@@ -354,7 +357,7 @@ static inline void sb_step(struct consumer *c, const struct cons_insn *in)
     if (sb->n == 0)
         sb->ext = 1;
     sb->n++;
-    switch (in->vexend) {
+    switch (vexend) {
     case VEX_END_NONE:
         if (sb->n == VEX_MAX_INSNS)
             sb->n = 0;
@@ -369,7 +372,7 @@ static inline void sb_step(struct consumer *c, const struct cons_insn *in)
         /* Only in a superblock of one extent: after a chased jump VEX 3.19
          * never recognises the idiom (the branch condition there is not a
          * temporary yet; seen with --trace-flags=10000000). */
-        if (in->aa_n && sb->ext == 1 && VEX_MAX_INSNS - sb->n >= 3)
+        if (aa_n && sb->ext == 1 && VEX_MAX_INSNS - sb->n >= 3)
             sb->pend_aa = in;
         sb->n = 0;
         return;
@@ -377,6 +380,11 @@ static inline void sb_step(struct consumer *c, const struct cons_insn *in)
         sb->n = 0;
         return;
     }
+}
+
+static inline void sb_step(struct consumer *c, const struct cons_insn *in)
+{
+    sb_step_as(c, in, in->vexend, in->aa_n);
 }
 
 void cons_exec(struct consumer *c, const struct cons_insn *in, const uint64_t *addr,
@@ -465,6 +473,8 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
         }
     }
     q->plain = 1;
+    q->last_end = in[n - 1]->vexend;
+    q->last_aa = in[n - 1]->aa_n;
     for (unsigned k = 0; k + 1 < n; k++)
         if (in[k]->vexend != VEX_END_NONE)
             q->plain = 0;
@@ -492,7 +502,7 @@ void cons_seq_exec(struct consumer *c, struct cons_seq *q, const uint64_t *addr)
         if (sb->n == 0)
             sb->ext = 1;
         sb->n += q->n - 1;
-        sb_step(c, q->in[q->n - 1]);
+        sb_step_as(c, q->in[q->n - 1], q->last_end, q->last_aa);
     } else {
         for (unsigned k = 0; k < q->n; k++)
             sb_step(c, q->in[k]);
