@@ -93,6 +93,7 @@ static void tracee_free(struct tracee *t)
     cons_free(t->cons);
     determ_free(t->det);
     free(t->code);
+    free(t->pages);
     free(t->cmd);
     free(t);
 }
@@ -149,10 +150,55 @@ static void hexbytes(const uint8_t *b, size_t n, char *out, size_t cap)
     out[o] = 0;
 }
 
+/* Pages of read-only code read before: describing a block reads its
+ * instructions, the blocks VEX would chase and both sides of branches, a few
+ * bytes at a time, and each /proc/PID/mem read costs microseconds.  Only code
+ * that cannot change without a system call we see is kept; every mapping
+ * change (and exec) forgets them all. */
+#define CODE_PAGES 64
+struct code_pages {
+    uint64_t page[CODE_PAGES]; /* page address + 1; 0: empty */
+    uint8_t data[CODE_PAGES][4096];
+};
+
+static const struct code_region *code_region_of(struct tracee *t, uint64_t addr);
+
+static void code_pages_forget(struct tracee *t)
+{
+    if (t->pages)
+        memset(t->pages->page, 0, sizeof t->pages->page);
+}
+
+static size_t code_read(struct tracee *t, uint64_t addr, uint8_t *buf, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        uint64_t a = addr + done, pg = a & ~4095ull;
+        const struct code_region *cr = code_region_of(t, a);
+        if (!cr || cr->writable)
+            return done + proc_read(t->memfd, a, buf + done, n - done);
+        if (!t->pages)
+            t->pages = xcalloc(1, sizeof *t->pages);
+        unsigned i = (unsigned)(pg >> 12) % CODE_PAGES;
+        if (t->pages->page[i] != pg + 1) {
+            if (proc_read(t->memfd, pg, t->pages->data[i], 4096) != 4096) {
+                t->pages->page[i] = 0;
+                return done + proc_read(t->memfd, a, buf + done, n - done);
+            }
+            t->pages->page[i] = pg + 1;
+        }
+        size_t k = (size_t)(pg + 4096 - a);
+        if (k > n - done)
+            k = n - done;
+        memcpy(buf + done, t->pages->data[i] + (a - pg), k);
+        done += k;
+    }
+    return done;
+}
+
 static size_t read_code(void *ctx, uint64_t addr, uint8_t *buf, size_t n)
 {
-    const struct tracee *t = ctx;
-    return proc_read(t->memfd, addr, buf, n);
+    return code_read(ctx, addr, buf, n);
 }
 
 /* Reads t's executable mappings from /proc/PID/maps into a fresh array. */
@@ -207,6 +253,7 @@ int session_maps_syscall(struct session *s, struct tracee *t)
         cons_insn_flush(t->cons);
     if (gone || added)
         sym_invalidate(t->sym, t->pid);
+    code_pages_forget(t);
     free(t->code);
     t->code = now;
     t->n_code = n;
@@ -223,7 +270,7 @@ struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t add
      * are compared every time, which catches code rewritten in place. */
     if (in && !in->verify)
         return in;
-    size_t n = proc_read(t->memfd, addr, code, sizeof code);
+    size_t n = code_read(t, addr, code, sizeof code);
     if (in && n >= in->dec.len && memcmp(in->bytes, code, in->dec.len) == 0)
         return in;
     if (n == 0)
@@ -297,6 +344,7 @@ int session_exec(struct session *s, struct tracee *t)
     sym_invalidate(t->sym, t->pid);
     free(t->code);
     t->code = NULL;
+    code_pages_forget(t);
     /* Like Cachegrind: the new image starts a fresh profile. */
     cons_free(t->cons);
     t->cons = cons_new(&s->ccfg);

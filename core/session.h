@@ -35,6 +35,7 @@ struct tracee {
     unsigned dumps;         /* DUMP_STATS parts written so far */
     struct determ *det;     /* --deterministic state, or NULL */
     struct code_region *code; /* executable mappings, sorted (NULL: to be read) */
+    struct code_pages *pages; /* recently read pages of read-only code, or NULL */
     size_t n_code;
     struct tracee *next;
 };
