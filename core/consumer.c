@@ -483,15 +483,21 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
     return q;
 }
 
+void cons_seq_exec_part(struct consumer *c, const struct cons_seq *q, const uint64_t *addr,
+                        unsigned k)
+{
+    for (unsigned i = 0; i < k; i++) {
+        unsigned na = q->with_acc ? q->in[i]->dec.n_acc : 0;
+        cons_exec(c, q->in[i], addr, na ? (~0ull >> (64 - na)) : 0);
+        addr += na;
+    }
+}
+
 void cons_seq_exec(struct consumer *c, struct cons_seq *q, const uint64_t *addr)
 {
     if (c->cfg.n_toggle || !c->collecting) {
         /* The general path keeps the call stack and the collecting state. */
-        for (unsigned k = 0; k < q->n; k++) {
-            unsigned na = q->with_acc ? q->in[k]->dec.n_acc : 0;
-            cons_exec(c, q->in[k], addr, na ? (~0ull >> (64 - na)) : 0);
-            addr += na;
-        }
+        cons_seq_exec_part(c, q, addr, q->n);
         return;
     }
     c->executed += q->n;

@@ -137,6 +137,11 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
  * many as its instructions' n_acc add up to; none if !with_acc). */
 void cons_seq_exec(struct consumer *c, struct cons_seq *q, const uint64_t *addr);
 
+/* The first k instructions of q ran (the rest did not: a fault, a signal),
+ * addresses as for cons_seq_exec: each goes through cons_exec. */
+void cons_seq_exec_part(struct consumer *c, const struct cons_seq *q, const uint64_t *addr,
+                        unsigned k);
+
 /* Moves the counts kept per sequence into the profile cells.  Every function
  * here that reads or writes counts does it first; engines need not. */
 void cons_settle(struct consumer *c);

@@ -81,7 +81,7 @@ struct dbt_exit {
  * recorded raw in slot `extra` of the record (after the addresses). */
 struct dbt_fix {
     uint16_t acc, extra;
-    uint8_t bitsize, bitmask;
+    const struct dec_addr *m; /* the recipe (in the instruction's description) */
 };
 
 /* What the record walk needs of a block, kept apart from the block so that
@@ -108,7 +108,7 @@ struct dbt_block {
     uint16_t n_acc, n_rec;     /* addresses in its record; 8-byte slots after the id */
     uint8_t n_fix;
     struct dbt_fix *fix;       /* accesses completed at counting time */
-    struct cons_seq *seq;      /* the consumer's fast path for it (made when first counted) */
+    struct cons_seq *seq;      /* the consumer's counting plan for it (finish_block) */
     struct dbt_exit exit[2];
     uint16_t *bound, *copy;    /* n offsets from entry each (after insn[]) */
     struct dbt_block *hnext; /* orig -> block chain (current generation only) */
@@ -262,10 +262,15 @@ static uint64_t auxv_entry(pid_t pid)
 static struct chunk *chunk_for(struct dbt *d, pid_t tid, uint64_t addr);
 
 /* A fresh memfd mapped in cachesim, with the gadget page filled in; the
- * program maps nothing yet.  *path gets the name the program opens. */
-static struct dbt *dbt_alloc(struct session *s, struct tracee *t, char *path, size_t n,
-                             struct diag_err *e)
+ * program (thread tid, registers into *u) maps nothing yet.  The name it opens
+ * is also written below its stack pointer, at *path_tr, for the first calls
+ * (our gadget page is not there yet; nothing lives below the stack then). */
+static struct dbt *dbt_alloc(struct session *s, struct tracee *t, pid_t tid,
+                             struct user_regs_struct *u, uint64_t *path_tr, struct diag_err *e)
 {
+    char path[64];
+    if (ptrace(PTRACE_GETREGS, tid, 0, u) != 0)
+        return diag_set(e, "ptrace(GETREGS): %s", strerror(errno)), NULL;
     int fd = (int)syscall(SYS_memfd_create, "cachesim-dbt", MFD_CLOEXEC);
     if (fd < 0 || ftruncate(fd, (off_t)MEMFD_BYTES) != 0) {
         if (fd >= 0)
@@ -289,28 +294,29 @@ static struct dbt *dbt_alloc(struct session *s, struct tracee *t, char *path, si
     pthread_cond_init(&d->cv, NULL);
     d->have_worker = pthread_create(&d->worker, NULL, worker_main, d) == 0;
     mem[G_SYSCALL] = 0x0f, mem[G_SYSCALL + 1] = 0x05, mem[G_SYSCALL + 2] = 0xcc;
-    snprintf(path, n, "/proc/%d/fd/%d", (int)getpid(), fd);
-    memcpy(mem + G_PATH, path, strlen(path) + 1);
+    snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)getpid(), fd);
+    size_t len = strlen(path) + 1;
+    memcpy(mem + G_PATH, path, len);
+    *path_tr = (u->rsp - 4096) & ~15ull;
+    if (pwrite(t->memfd, path, len, (off_t)*path_tr) != (ssize_t)len) {
+        dbt_free(d);
+        return diag_set(e, "unable to write to process %d", (int)t->pid), NULL;
+    }
     return d;
 }
 
 struct dbt *dbt_new(struct session *s, struct tracee *t, pid_t tid, struct diag_err *e)
 {
     struct user_regs_struct u;
-    char path[64];
-    if (ptrace(PTRACE_GETREGS, tid, 0, &u) != 0)
-        return diag_set(e, "ptrace(GETREGS): %s", strerror(errno)), NULL;
-    struct dbt *d = dbt_alloc(s, t, path, sizeof path, e);
+    uint64_t tmp_path;
+    struct dbt *d = dbt_alloc(s, t, tid, &u, &tmp_path, e);
     if (!d)
         return NULL;
-
-    /* Until our gadget page is there, borrow the program's first two bytes and
-     * the stack below it (both are restored / unused at an exec stop). */
+    /* Until our gadget page is there, borrow the program's first two bytes
+     * (restored: it is stopped at its exec). */
     uint8_t saved[2], sc[2] = {0x0f, 0x05};
-    uint64_t tmp_path = (u.rsp - 4096) & ~15ull;
     int ok = proc_read(t->memfd, u.rip, saved, 2) == 2 &&
-             pwrite(t->memfd, sc, 2, (off_t)u.rip) == 2 &&
-             pwrite(t->memfd, path, strlen(path) + 1, (off_t)tmp_path) == (ssize_t)strlen(path) + 1;
+             pwrite(t->memfd, sc, 2, (off_t)u.rip) == 2;
     if (ok) {
         d->base_tr = map_in(d, tid, u.rip, tmp_path, BASE_HINT, GADGET_BYTES + HT_BYTES,
                             PROT_READ | PROT_EXEC, 0);
@@ -349,19 +355,16 @@ struct dbt *dbt_new_forked(struct session *s, struct tracee *t, pid_t tid,
                            const struct dbt_layout *l, struct diag_err *e)
 {
     struct user_regs_struct u;
-    char path[64];
-    if (ptrace(PTRACE_GETREGS, tid, 0, &u) != 0)
-        return diag_set(e, "ptrace(GETREGS): %s", strerror(errno)), NULL;
-    struct dbt *d = dbt_alloc(s, t, path, sizeof path, e);
+    uint64_t tmp_path;
+    struct dbt *d = dbt_alloc(s, t, tid, &u, &tmp_path, e);
     if (!d)
         return NULL;
     /* The inherited gadget page (the parent's, still mapped) runs the calls
      * until ours replaces it at the same address, with the same bytes. */
-    uint64_t gadget = l->base_tr + G_SYSCALL, tmp_path = (u.rsp - 4096) & ~15ull;
-    int ok = pwrite(t->memfd, path, strlen(path) + 1, (off_t)tmp_path) == (ssize_t)strlen(path) + 1;
-    long fd = ok ? inject(tid, gadget, SYS_openat, (uint64_t)AT_FDCWD, tmp_path,
-                          O_RDWR | O_CLOEXEC, 0, 0, 0) : -1;
-    ok = fd >= 0;
+    uint64_t gadget = l->base_tr + G_SYSCALL;
+    long fd = inject(tid, gadget, SYS_openat, (uint64_t)AT_FDCWD, tmp_path, O_RDWR | O_CLOEXEC,
+                     0, 0, 0);
+    int ok = fd >= 0;
     const int fixed = MAP_SHARED | MAP_FIXED;
     ok = ok && inject(tid, gadget, SYS_mmap, l->base_tr, GADGET_BYTES + HT_BYTES,
                       PROT_READ | PROT_EXEC, fixed, (uint64_t)fd, 0) == (long)l->base_tr;
@@ -488,30 +491,14 @@ static void count_block(struct dbt *d, struct dbt_block *b, unsigned n, const ui
         memcpy(tmp, a, b->n_acc * sizeof *tmp);
         for (unsigned i = 0; i < b->n_fix; i++) {
             const struct dbt_fix *f = &b->fix[i];
-            uint64_t raw = a[f->extra];
-            unsigned bits = 8u * f->bitsize;
-            int64_t off = f->bitmask ? (int64_t)(raw & (bits - 1))
-                          : bits == 16 ? (int16_t)raw : bits == 32 ? (int32_t)raw : (int64_t)raw;
-            tmp[f->acc] += (uint64_t)(off >> 3); /* as dec_eval: arithmetic shift */
+            tmp[f->acc] += dec_bit_offset(f->m, a[f->extra]);
         }
         a = tmp;
     }
-    if (n == b->n) {
-        if (!b->seq)
-            b->seq = cons_seq_new(c, b->insn, b->n, !b->noacc);
+    if (n == b->n)
         cons_seq_exec(c, b->seq, a);
-        return;
-    }
-    for (unsigned k = 0; k < n; k++) {
-        const struct cons_insn *in = b->insn[k];
-        unsigned na = in->dec.n_acc;
-        if (b->noacc) {
-            cons_exec(c, in, NULL, 0);
-            continue;
-        }
-        cons_exec(c, in, a, na ? (~0ull >> (64 - na)) : 0);
-        a += na;
-    }
+    else
+        cons_seq_exec_part(c, b->seq, a, n);
 }
 
 /* Counts the records in [p, q), a thread's with superblock state sb. */
@@ -925,8 +912,8 @@ static void emit_epilogue(struct emit *e, int rs, int rt, unsigned n_acc)
 }
 
 /* Inline lookup of the target in rcx (rax, rcx saved in slots); a hit jumps
- * to the translation, a miss reaches the int3 returned. */
-static uint64_t emit_dispatch(struct emit *e, uint64_t *miss_jcc)
+ * to the translation; a miss takes the jne whose rel32 goes in *miss_jcc. */
+static void emit_dispatch(struct emit *e, uint64_t *miss_jcc)
 {
     put(e, 0x9F);                                   /* lahf */
     put(e, 0x0F), put(e, 0x90), put(e, 0xC0);       /* seto al */
@@ -947,7 +934,6 @@ static uint64_t emit_dispatch(struct emit *e, uint64_t *miss_jcc)
     gs_load(e, 0, SV_RAX);
     gs_load(e, 1, SV_RCX);
     put(e, 0x65), op_mem(e, 0, 0xFF, 4, -1, -1, 1, JMP_TGT); /* jmp gs:[JMP_TGT] */
-    return 0;
 }
 
 static void chunk_add_block(struct chunk *c, struct dbt_block *b)
@@ -1190,8 +1176,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
                 struct dbt_fix *f = &b->fix[b->n_fix];
                 f->acc = (uint16_t)slotn;
                 f->extra = (uint16_t)(tb.n_acc + b->n_fix++);
-                f->bitsize = m->bitsize;
-                f->bitmask = m->bitmask;
+                f->m = m;
                 /* mov [rs + 8 + 8*extra], bitreg: its value before the insn */
                 op_mem(e2, 1, 0x89, hw(m->bitreg), rs, -1, 1, (int32_t)(8 + 8 * f->extra));
             }
@@ -1443,6 +1428,20 @@ static void restore_dispatch(struct dbt_thread *th, struct user_regs_struct *u)
     u->rcx = *slot(th, SV_RCX);
 }
 
+/* The thread is at exit stub x, or at its block's indirect-miss stub (x
+ * NULL): everything before is committed; counts it, puts back what the
+ * inline lookup saved, and returns the original address to go on at. */
+static uint64_t leave_stub(struct dbt_thread *th, const struct dbt_exit *x,
+                           struct user_regs_struct *u)
+{
+    dbt_drain(th);
+    if (x)
+        return x->target;
+    uint64_t target = u->rcx;
+    restore_dispatch(th, u);
+    return target;
+}
+
 /* Continue at original address target: in its translation, or stepping. */
 static enum dbt_stop_result go_to(struct dbt_thread *th, uint64_t target,
                                   struct user_regs_struct *u, struct dbt_exit *link_from)
@@ -1517,21 +1516,17 @@ enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_s
     if (ptrace(PTRACE_GETREGS, th->tid, 0, u) != 0)
         return diag_set(e, "ptrace(GETREGS): %s", strerror(errno)), DBT_ERROR;
 
-    if (sig != SIGSEGV)
-        dbt_sync(d);
+    /* Every path below counts through dbt_drain, which first waits for the
+     * worker, before it touches the consumer (translating included). */
     if (sig == SIGTRAP && (b = block_at(d, u->rip - 1, &c))) {
         struct dbt_exit *x = stub_of(b, u->rip - 1, &miss);
         if (x || miss) {
-            dbt_drain(th);
             if (x)
                 d->n_exit++;
             else
                 d->n_miss++;
-            if (x)
-                return go_to(th, x->target, u, x);
-            uint64_t target = u->rcx;
-            restore_dispatch(th, u);
-            return go_to(th, target, u, NULL);
+            uint64_t target = leave_stub(th, x, u);
+            return go_to(th, target, u, x);
         }
     }
     siginfo_t si;
@@ -1542,7 +1537,6 @@ enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_s
             return d->n_full++, buffer_full(th, b, u);
     }
     d->n_signal++;
-    dbt_sync(d);
 
     /* The program's signal.  Walk forward to a clean point (a synchronous
      * fault is at one already: the faulting copy), then leave the cache. */
@@ -1559,14 +1553,7 @@ enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_s
         }
         struct dbt_exit *x = stub_of(b, u->rip, &miss);
         if (x || miss) {
-            dbt_drain(th);
-            if (miss) {
-                uint64_t target = u->rcx;
-                restore_dispatch(th, u);
-                u->rip = target;
-            } else {
-                u->rip = x->target;
-            }
+            u->rip = leave_stub(th, x, u);
             clean = 1;
             break;
         }

@@ -1201,6 +1201,21 @@ static int64_t lane_value(const uint8_t *vregs, unsigned reg, unsigned lane, int
     return v;
 }
 
+uint64_t dec_bit_offset(const struct dec_addr *m, uint64_t raw)
+{
+    int64_t off;
+    unsigned bits = 8u * m->bitsize;
+    if (m->bitmask)
+        off = (int64_t)(raw & (bits - 1));
+    else if (bits == 16)
+        off = (int16_t)raw;
+    else if (bits == 32)
+        off = (int32_t)raw;
+    else
+        off = (int64_t)raw;
+    return (uint64_t)(off >> 3); /* VEX: arithmetic shift (Sar64) */
+}
+
 int dec_eval(const struct dec_insn *insn, unsigned i, const struct dec_regs *r, uint64_t *addr)
 {
     const struct dec_access *acc = &insn->acc[i];
@@ -1235,20 +1250,8 @@ int dec_eval(const struct dec_insn *insn, unsigned i, const struct dec_regs *r, 
         v += r->fs_base;
     else if (m->seg == DEC_SEG_GS)
         v += r->gs_base;
-    if (m->bitreg) {
-        uint64_t raw = r->gpr[m->bitreg];
-        int64_t off;
-        unsigned bits = 8u * m->bitsize;
-        if (m->bitmask)
-            off = (int64_t)(raw & (bits - 1));
-        else if (bits == 16)
-            off = (int16_t)raw;
-        else if (bits == 32)
-            off = (int32_t)raw;
-        else
-            off = (int64_t)raw;
-        v += (uint64_t)(off >> 3); /* VEX: arithmetic shift (Sar64) */
-    }
+    if (m->bitreg)
+        v += dec_bit_offset(m, r->gpr[m->bitreg]);
     *addr = v;
     return 1;
 }

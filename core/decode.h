@@ -194,6 +194,10 @@ struct dec_regs {
  * accesses are reported as not happening. */
 int dec_eval(const struct dec_insn *insn, unsigned i, const struct dec_regs *r, uint64_t *addr);
 
+/* The byte offset a bt-family access adds for bit-offset register value raw
+ * (m->bitreg set): what dec_eval adds, for an engine that records raw. */
+uint64_t dec_bit_offset(const struct dec_addr *m, uint64_t raw);
+
 /* Capstone's version as "major.minor" (for --version and messages). */
 const char *dec_capstone_version(void);
 /* 1 if the linked Capstone decodes AVX-512 (EVEX) instructions reliably. */

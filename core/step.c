@@ -243,8 +243,8 @@ static struct thread *thread_new_from_stop(struct engine *g, pid_t tid)
         free(cmd);
     }
     struct thread *th = thread_add(g, tid, t);
-    /* A new thread of a translated process gets its own trace area; a forked
-     * child shares the parent's cache memory, so it is stepped until it execs. */
+    /* A new thread of a translated process gets its own trace area (a forked
+     * child's process has no translator state yet: see fork_setup). */
     struct dbt *d = dbt_of(g, t);
     struct diag_err e;
     if (d && !(th->dt = dbt_thread_new(d, tid, &th->sb, &e)))
@@ -327,9 +327,9 @@ static int rep_final_check(const struct cons_insn *in, const struct user_regs_st
 static void commit(struct engine *g, struct thread *th, struct user_regs_struct *u)
 {
     const struct cons_insn *in = th->pend;
+    cons_set_sb(th->t->cons, &th->sb); /* for this and whatever run_thread counts next */
     if (!in)
         return;
-    cons_set_sb(th->t->cons, &th->sb);
     th->pend = NULL;
     if (!th->pend_counted)
         cons_exec(th->t->cons, in, th->pend_addr, th->pend_present);
@@ -367,6 +367,19 @@ static void handler_enter(struct thread *th)
     memset(&th->sb, 0, sizeof th->sb);
 }
 
+/* Steps th's pending instruction, delivering signal sig (0: none) first.  If
+ * a handler runs, stepping stops at its first instruction and the pending one
+ * runs after sigreturn, so it is not counted now.  Otherwise it runs now (or
+ * the program dies). */
+static void step_with(struct thread *th, int sig)
+{
+    if (sig && signal_caught(th->tid, sig)) {
+        th->pend = NULL;
+        handler_enter(th);
+    }
+    ptrace(PTRACE_SINGLESTEP, th->tid, 0, (void *)(long)sig);
+}
+
 /* The thread is stopped after a step (or at its start): count what executed,
  * then evaluate the next instruction and step it -- or, with the translator,
  * run it translated when it can be.  sig: a signal for the program to deliver
@@ -382,7 +395,6 @@ static void run_thread(struct engine *g, struct thread *th, int sig)
         fork_setup(g, th);
     if (ptrace(PTRACE_GETREGS, th->tid, 0, &u) != 0)
         return; /* it died meanwhile: its exit is reported next */
-    cons_set_sb(t->cons, &th->sb);
     /* The first step from an event stop (fork, clone, exec) stops before the
      * instruction ran (the kernel reports the step at the system call's
      * exit): nothing executed, nothing to count. */
@@ -481,12 +493,7 @@ static void run_thread(struct engine *g, struct thread *th, int sig)
         th->sysargs[5] = u.r9;
         break;
     }
-    /* As below for a signal that stopped a stepping thread. */
-    if (sig && signal_caught(th->tid, sig)) {
-        th->pend = NULL;
-        handler_enter(th);
-    }
-    ptrace(PTRACE_SINGLESTEP, th->tid, 0, (void *)(long)sig);
+    step_with(th, sig);
 }
 
 /* Does tid's process catch sig with a handler (SigCgt in /proc status)? */
@@ -688,15 +695,8 @@ int step_run(struct session *s, pid_t pid, const char *cmd)
             run_thread(&g, th, 0);
             continue;
         }
-        /* A signal for the program, arrived before the pending instruction ran:
-         * deliver it.  If a handler runs, stepping stops at its first
-         * instruction and the pending one runs after sigreturn, so it is not
-         * counted now.  Otherwise it runs now (or the program dies). */
-        if (signal_caught(tid, sig)) {
-            th->pend = NULL;
-            handler_enter(th);
-        }
-        ptrace(PTRACE_SINGLESTEP, tid, 0, (void *)(long)sig);
+        /* A signal for the program, arrived before the pending instruction ran. */
+        step_with(th, sig);
     }
     while (g.forks) {
         struct fork_note *f = g.forks;
