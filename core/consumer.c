@@ -51,16 +51,20 @@ struct seq_acc {
 };
 
 struct cons_seq {
+    /* What an execution touches first, in one cache line. */
     uint64_t pending;           /* executions not yet in the cells */
-    unsigned n, n_fetch, n_acc;
-    int with_acc;
+    unsigned n, n_site;
     int plain;                  /* no instruction but the last ends a VEX block */
     uint8_t last_end, last_aa;  /* the last instruction's vexend and aa_n, kept here so
                                    the walk does not touch its description */
-    const struct cons_insn **in;
-    uint32_t *nr, *nw;          /* per instruction: data reads, writes */
+    const struct cons_insn *last; /* in[n - 1] */
+    struct cons_site *site;     /* fetches and accesses in execution order */
     struct seq_fetch *fetch;
     struct seq_acc *acc;
+    unsigned n_fetch, n_acc;
+    int with_acc;
+    const struct cons_insn **in;
+    uint32_t *nr, *nw;          /* per instruction: data reads, writes */
     struct cons_seq *next;
 };
 
@@ -436,7 +440,9 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
     o_in = o_acc + total * sizeof(struct seq_acc);
     o_nr = o_in + n * sizeof(const struct cons_insn *);
     o_nw = o_nr + n * sizeof(uint32_t);
-    sz = o_nw + n * sizeof(uint32_t);
+    size_t o_site = o_nw + n * sizeof(uint32_t);
+    o_site = (o_site + 7) & ~(size_t)7;
+    sz = o_site + (n + total) * sizeof(struct cons_site);
     char *mem = xcalloc(1, sz);
     struct cons_seq *q = (struct cons_seq *)mem;
     q->n = n;
@@ -446,6 +452,7 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
     q->in = (const struct cons_insn **)(mem + o_in);
     q->nr = (uint32_t *)(mem + o_nr);
     q->nw = (uint32_t *)(mem + o_nw);
+    q->site = (struct cons_site *)(mem + o_site);
     uint64_t last_line = 0;
     unsigned shift = 0;
     while ((1u << shift) < ml)
@@ -457,8 +464,11 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
         uint64_t first = x->addr >> shift, end = (x->addr + size - 1) >> shift;
         /* Same line as the previous fetch ended on, no straddle: an MRU hit in
          * I1 (nothing else touches I1 in between), which changes nothing. */
-        if (k == 0 || first != last_line || end != first)
+        if (k == 0 || first != last_line || end != first) {
             q->fetch[q->n_fetch++] = (struct seq_fetch){x->addr, x->cell, size};
+            q->site[q->n_site++] = (struct cons_site){x->addr, x->cell + EV_I1MR, 1,
+                                                      (uint8_t)size, (uint8_t)k, 0};
+        }
         last_line = end;
         if (!with_acc)
             continue;
@@ -470,9 +480,13 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
             else
                 q->nr[k]++;
             q->acc[q->n_acc++] = (struct seq_acc){x->cell + col, a->size < ml ? a->size : ml};
+            q->site[q->n_site++] = (struct cons_site){0, x->cell + col + 1, 0,
+                                                      (uint8_t)(a->size < ml ? a->size : ml),
+                                                      (uint8_t)k, (uint8_t)i};
         }
     }
     q->plain = 1;
+    q->last = in[n - 1];
     q->last_end = in[n - 1]->vexend;
     q->last_aa = in[n - 1]->aa_n;
     for (unsigned k = 0; k + 1 < n; k++)
@@ -493,13 +507,10 @@ void cons_seq_exec_part(struct consumer *c, const struct cons_seq *q, const uint
     }
 }
 
-void cons_seq_exec(struct consumer *c, struct cons_seq *q, const uint64_t *addr)
+/* One whole execution of q, counting on, no --toggle-collect: its Ir, Dr,
+ * Dw (kept per sequence) and its superblock steps; not the caches. */
+static inline void seq_count(struct consumer *c, struct cons_seq *q)
 {
-    if (c->cfg.n_toggle || !c->collecting) {
-        /* The general path keeps the call stack and the collecting state. */
-        cons_seq_exec_part(c, q, addr, q->n);
-        return;
-    }
     c->executed += q->n;
     q->pending++;
     struct cons_sb *sb = c->sb;
@@ -508,11 +519,21 @@ void cons_seq_exec(struct consumer *c, struct cons_seq *q, const uint64_t *addr)
         if (sb->n == 0)
             sb->ext = 1;
         sb->n += q->n - 1;
-        sb_step_as(c, q->in[q->n - 1], q->last_end, q->last_aa);
+        sb_step_as(c, q->last, q->last_end, q->last_aa);
     } else {
         for (unsigned k = 0; k < q->n; k++)
             sb_step(c, q->in[k]);
     }
+}
+
+void cons_seq_exec(struct consumer *c, struct cons_seq *q, const uint64_t *addr)
+{
+    if (c->cfg.n_toggle || !c->collecting) {
+        /* The general path keeps the call stack and the collecting state. */
+        cons_seq_exec_part(c, q, addr, q->n);
+        return;
+    }
+    seq_count(c, q);
     if (!c->cfg.cache_sim)
         return;
     for (unsigned i = 0; i < q->n_fetch; i++) {
@@ -531,6 +552,89 @@ void cons_seq_exec(struct consumer *c, struct cons_seq *q, const uint64_t *addr)
                 a->col[2]++;
         }
     }
+}
+
+unsigned cons_seq_sites(const struct cons_seq *q, const struct cons_site **sites)
+{
+    *sites = q->site;
+    return q->n_site;
+}
+
+/* The first k instructions of an execution of q: Ir, Dr, Dw, superblock
+ * steps; the caches are left to the sites. */
+static inline void seq_begin(struct consumer *c, struct cons_seq *q, unsigned k)
+{
+    if (k < q->n || c->cfg.n_toggle || !c->collecting) {
+        /* Instruction by instruction, the caches left to cons_seq_site. */
+        for (unsigned i = 0; i < k; i++) {
+            const struct cons_insn *in = q->in[i];
+            c->executed++;
+            sb_step(c, in);
+            if (!c->collecting)
+                continue;
+            in->cell[EV_IR]++;
+            if (c->cfg.cache_sim) {
+                in->cell[EV_DR] += q->nr[i];
+                in->cell[EV_DW] += q->nw[i];
+            }
+        }
+        return;
+    }
+    seq_count(c, q);
+}
+
+/* Site i of q touched at addr. */
+static inline void seq_site(struct consumer *c, const struct cons_seq *q, unsigned i, uint64_t addr)
+{
+    const struct cons_site *s = &q->site[i];
+    if (__builtin_expect(!c->collecting || i >= q->n_site, 0))
+        return;
+    struct cache *l1 = s->fetch ? c->i1 : c->d1;
+    if (s->fetch)
+        addr = s->addr;
+    if (cache_access(l1, addr, s->size)) {
+        s->miss[0]++;
+        if (cache_access(c->ll, addr, s->size))
+            s->miss[1]++;
+    }
+}
+
+void cons_stream(struct consumer *c, struct cons_seq *const *seqs, size_t n_seqs,
+                 const uint64_t *p, const uint64_t *q)
+{
+    struct cons_seq *cur = NULL;
+    while (p < q) {
+        uint64_t w = *p++;
+        if ((int64_t)w < 0) {
+            uint64_t id = ~w;
+            if (id >= n_seqs)
+                return; /* cannot happen: a damaged buffer is not counted */
+            cur = seqs[id];
+            seq_begin(c, cur, cur->n);
+        } else if (cur) {
+            seq_site(c, cur, (unsigned)(w >> CONS_REC_TAG_SHIFT), w & CONS_REC_ADDR_MASK);
+        }
+    }
+}
+
+void cons_stream_part(struct consumer *c, struct cons_seq *const *seqs, size_t n_seqs,
+                      const uint64_t *p, const uint64_t *q, unsigned k)
+{
+    if (p >= q || (int64_t)*p >= 0 || ~*p >= n_seqs)
+        return;
+    struct cons_seq *cur = seqs[~*p++];
+    seq_begin(c, cur, k < cur->n ? k : cur->n);
+    for (; p < q; p++) {
+        unsigned i = (unsigned)(*p >> CONS_REC_TAG_SHIFT);
+        if (i < cur->n_site && cur->site[i].insn < k)
+            seq_site(c, cur, i, *p & CONS_REC_ADDR_MASK);
+    }
+}
+
+uint64_t cons_mru_line(const struct consumer *c, int data, uint64_t set)
+{
+    const struct cache *k = data ? c->d1 : c->i1;
+    return cache_mru_block(k, set) << cache_line_shift(k);
 }
 
 void cons_settle(struct consumer *c)

@@ -142,6 +142,42 @@ void cons_seq_exec(struct consumer *c, struct cons_seq *q, const uint64_t *addr)
 void cons_seq_exec_part(struct consumer *c, const struct cons_seq *q, const uint64_t *addr,
                         unsigned k);
 
+/* Where one execution of q touches the caches, in execution order ("sites"):
+ * the fetch of each instruction that does not continue the line the previous
+ * one ended on (those are MRU hits in I1 by construction), and each data
+ * access.  A translator that sees an access hit the line in the most
+ * recently used way of its set may leave it out: that changes nothing in an
+ * LRU cache and misses nowhere.  It hands in the rest as a record stream. */
+struct cons_site {
+    uint64_t addr;    /* a fetch: the instruction's address (a data access: 0) */
+    int64_t *miss;    /* its L1 miss cell (I1mr, D1mr or D1mw); the LL one follows */
+    uint8_t fetch;    /* 1: an instruction fetch (I1); 0: a data access (D1) */
+    uint8_t size;     /* bytes, clamped to the smallest line */
+    uint8_t insn;     /* its instruction in the sequence */
+    uint8_t acc;      /* a data access: its number in the instruction's dec.acc */
+};
+unsigned cons_seq_sites(const struct cons_seq *q, const struct cons_site **sites);
+
+/* The record stream, 64-bit words: CONS_REC_START(id) begins an execution
+ * of seqs[id] (its Ir, Dr, Dw and superblock steps); any other word is site
+ * number w >> CONS_REC_TAG_SHIFT of the execution begun last, touched at
+ * address w & CONS_REC_ADDR_MASK (user-space addresses are below 2^47; a
+ * fetch's address is known and not read).  Same counts as cons_seq_exec. */
+#define CONS_REC_START(id) (~(uint64_t)(id))
+#define CONS_REC_TAG_SHIFT 48
+#define CONS_REC_ADDR_MASK ((1ull << CONS_REC_TAG_SHIFT) - 1)
+void cons_stream(struct consumer *c, struct cons_seq *const *seqs, size_t n_seqs,
+                 const uint64_t *p, const uint64_t *q);
+/* [p, q) is one execution (a start and its sites) of which only the first k
+ * instructions ran (a fault, a signal): those are counted, with the sites
+ * of those instructions. */
+void cons_stream_part(struct consumer *c, struct cons_seq *const *seqs, size_t n_seqs,
+                      const uint64_t *p, const uint64_t *q, unsigned k);
+/* The line address (block number times line size) in the most recently used
+ * way of set `set` of D1 (data != 0) or I1: what a translator's filter of MRU
+ * hits must hold for that set to agree with the simulation. */
+uint64_t cons_mru_line(const struct consumer *c, int data, uint64_t set);
+
 /* Moves the counts kept per sequence into the profile cells.  Every function
  * here that reads or writes counts does it first; engines need not. */
 void cons_settle(struct consumer *c);

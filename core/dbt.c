@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "core/proc.h"
+#include "core/vexdead.h"
 
 #define GADGET_BYTES 4096u
 #define HT_BITS 16
@@ -46,7 +47,7 @@
 #define HT_OFF GADGET_BYTES
 #define HT_BYTES (HT_N * 16u)
 #define THR_MAX 128u
-#define THR_SLOTS 4096u
+#define THR_SLOTS 65536u /* its slots, then its MRU filter tables (FILT_OFF) */
 #define BUF_BYTES (4u << 20)
 #define GUARD_BYTES (64u << 10)
 #define HALF_BYTES (BUF_BYTES + GUARD_BYTES) /* two buffers, each followed by its guard */
@@ -64,7 +65,16 @@
 
 /* Slots of a thread area (gs-relative). */
 enum { SV_S = 0, SV_T = 8, BUFPTR = 16, FSBASE = 24, SV_RAX = 32, SV_RCX = 40, SV_FLAGS = 48,
-       JMP_TGT = 56, HTBASE = 64 };
+       JMP_TGT = 56, HTBASE = 64, SV_U = 72 };
+
+/* The MRU filter (filtering mode, see struct dbt): per thread, for each set
+ * of I1 and then of D1, the line address in its most recently used way, as
+ * the consumer's simulation has it once it has counted everything the thread
+ * recorded.  An access to that line changes nothing in the simulation and
+ * misses nowhere, so the translated code does not record it. */
+#define FILT_OFF 128u
+#define FILT_MAX ((THR_SLOTS - FILT_OFF) / 8u) /* sets of I1 and D1 together */
+#define FILT_POISON 0xFFFFFFFFFFFFFFFFull     /* matches no line: the next access is recorded */
 
 #define BLOCK_MAX_INSNS 48
 #define BLOCK_MAX_ACC 120
@@ -102,7 +112,8 @@ struct dbt_block {
     uint64_t orig, entry, end; /* original start; program addresses of its code */
     uint64_t miss;             /* its indirect-miss int3, or 0 */
     uint32_t id;
-    uint8_t n, rs, rt;         /* instructions; scratch registers (hardware numbers) */
+    uint8_t n, rs, rt, ru;     /* instructions; scratch registers (hardware numbers; ru
+                                  only in filtering mode) */
     uint8_t n_exit;
     uint8_t noacc;             /* records carry no addresses (a rep check; --cache-sim=no) */
     uint16_t n_acc, n_rec;     /* addresses in its record; 8-byte slots after the id */
@@ -151,6 +162,15 @@ struct dbt {
     struct pend_exit **pend; /* target -> exits waiting for it, HT_N buckets */
     int failed_chunk;        /* could not map more code memory: step the rest */
     int rec;                 /* record data addresses (cache simulation or --toggle-collect) */
+    /* Filtering mode (cache simulation without --toggle-collect, and filter
+     * tables that fit): records are the consumer's stream (cons_stream): a
+     * block's start, then only the sites (fetches, accesses) that are not an
+     * MRU hit by the thread's filter, each tagged with its number.  Otherwise
+     * a block's record is its id and every data address (count_block). */
+    int filt;
+    unsigned i_shift, d_shift;  /* log2 of the I1 and D1 line sizes */
+    uint64_t i_sets, d_sets;
+    struct cons_seq **seqs;     /* by block id (filtering mode's stream) */
     /* The worker counting a full buffer while the program fills the other
      * one (double buffering).  Only one job at a time; anything else that
      * touches the consumer waits for it first (dbt_sync). */
@@ -290,6 +310,12 @@ static struct dbt *dbt_alloc(struct session *s, struct tracee *t, pid_t tid,
     d->hash = xcalloc(HT_N, sizeof *d->hash);
     d->pend = xcalloc(HT_N, sizeof *d->pend);
     d->rec = s->opt->cache_sim || s->opt->n_toggle_collect;
+    const struct cache_hierarchy *g = &s->ccfg.geom;
+    d->i_shift = (unsigned)__builtin_ctz(g->i1.line);
+    d->d_shift = (unsigned)__builtin_ctz(g->d1.line);
+    d->i_sets = g->i1.size / g->i1.line / g->i1.assoc;
+    d->d_sets = g->d1.size / g->d1.line / g->d1.assoc;
+    d->filt = s->opt->cache_sim && !s->opt->n_toggle_collect && d->i_sets + d->d_sets <= FILT_MAX;
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cv, NULL);
     d->have_worker = pthread_create(&d->worker, NULL, worker_main, d) == 0;
@@ -417,6 +443,7 @@ void dbt_free(struct dbt *d)
     }
     free(d->byid);
     free(d->info);
+    free(d->seqs);
     for (unsigned i = 0; i < d->n_chunks; i++)
         free(d->chunk[i].blocks);
     free(d->hash);
@@ -438,6 +465,23 @@ static void clear_pending(struct dbt *d)
 }
 
 /* ------------------------------------------------------------------ threads */
+
+/* The thread's MRU filter := the simulation's MRU lines, once everything
+ * recorded is counted.  Whenever the thread enters translated code: counting
+ * outside its stream (stepped instructions, a partial block, counting turned
+ * off and on) changes the simulation behind the filter's back. */
+static void filt_sync(struct dbt_thread *th)
+{
+    struct dbt *d = th->d;
+    if (!d->filt)
+        return;
+    dbt_sync(d);
+    uint64_t *f = slot(th, FILT_OFF);
+    for (uint64_t i = 0; i < d->i_sets; i++)
+        f[i] = cons_mru_line(d->t->cons, 0, i);
+    for (uint64_t i = 0; i < d->d_sets; i++)
+        f[d->i_sets + i] = cons_mru_line(d->t->cons, 1, i);
+}
 
 struct dbt_thread *dbt_thread_new(struct dbt *d, pid_t tid, struct cons_sb *sb,
                                   struct diag_err *e)
@@ -470,6 +514,7 @@ struct dbt_thread *dbt_thread_new(struct dbt *d, pid_t tid, struct cons_sb *sb,
     *slot(th, BUFPTR) = buf_tr(th, 0);
     *slot(th, HTBASE) = d->base_tr + HT_OFF;
     th->used = 1;
+    filt_sync(th);
     return th;
 }
 
@@ -506,6 +551,10 @@ static void count_records(struct dbt *d, struct cons_sb *sb, const uint64_t *p, 
 {
     cons_set_sb(d->t->cons, sb);
     struct consumer *c = d->t->cons;
+    if (d->filt) {
+        cons_stream(c, d->seqs, d->n_blocks, p, q);
+        return;
+    }
     while (p < q) {
         uint64_t id = *p++;
         if (id >= d->n_blocks)
@@ -575,15 +624,22 @@ void dbt_drain(struct dbt_thread *th)
     *slot(th, BUFPTR) = start;
 }
 
-/* The committed records, then the uncommitted one of block b (at the buffer
- * pointer): its first k instructions ran. */
-static void drain_partial(struct dbt_thread *th, struct dbt_block *b, unsigned k)
+/* The committed records, then the uncommitted one of block b (from the
+ * buffer pointer to `end`, the record register's value): its first k
+ * instructions ran. */
+static void drain_partial(struct dbt_thread *th, struct dbt_block *b, unsigned k, uint64_t end)
 {
+    struct dbt *d = th->d;
     uint64_t off = *slot(th, BUFPTR) - buf_tr(th, th->half);
     const uint64_t *p = (const uint64_t *)(buf_mem(th, th->half) + off);
+    uint64_t n = end > *slot(th, BUFPTR) ? (end - *slot(th, BUFPTR)) / 8 : 0;
     dbt_drain(th);
-    if (k && p[0] == b->id)
-        count_block(th->d, b, k, p + 1);
+    if (!k)
+        return;
+    if (d->filt)
+        cons_stream_part(d->t->cons, d->seqs, d->n_blocks, p, p + n, k);
+    else if (p[0] == b->id)
+        count_block(d, b, k, p + 1);
 }
 
 /* ------------------------------------------------------------- the encoder */
@@ -645,6 +701,36 @@ static void mov_imm64(struct emit *e, int r, uint64_t v)
     rex(e, 1, -1, -1, r);
     put(e, (uint8_t)(0xB8 + (r & 7)));
     put64(e, v);
+}
+
+/* mov dst, src (64-bit). */
+static void mov_rr(struct emit *e, int dst, int src)
+{
+    rex(e, 1, src, -1, dst);
+    put(e, 0x89), put(e, (uint8_t)(0xC0 | (src & 7) << 3 | (dst & 7)));
+}
+
+/* <op> r, imm32 (64-bit, sign-extended): group 1 (81 /ext): 0 add, 4 and, 7 cmp. */
+static void alu_imm(struct emit *e, int ext, int r, int32_t imm)
+{
+    rex(e, 1, -1, -1, r);
+    put(e, 0x81), put(e, (uint8_t)(0xC0 | ext << 3 | (r & 7)));
+    put32(e, (uint32_t)imm);
+}
+
+/* Flags into ah (and OF into al), rax saved first; and back.  Around code
+ * that changes flags the program may still read. */
+static void flags_save(struct emit *e)
+{
+    gs_store(e, SV_RAX, 0);
+    put(e, 0x9F);                             /* lahf */
+    put(e, 0x0F), put(e, 0x90), put(e, 0xC0); /* seto al */
+}
+static void flags_restore(struct emit *e)
+{
+    put(e, 0x04), put(e, 0x7F); /* add al, 0x7f: OF back */
+    put(e, 0x9E);               /* sahf */
+    gs_load(e, 0, SV_RAX);
 }
 
 /* jmp/jcc rel32 whose rel32 is 4-byte aligned (patched atomically later).
@@ -797,17 +883,14 @@ static const uint8_t scratch_order[] = {DEC_R11, DEC_R10, DEC_R9, DEC_R8, DEC_RD
                                         DEC_RDX, DEC_RBX, DEC_RBP, DEC_R12, DEC_R13, DEC_R14,
                                         DEC_R15};
 
-static int pick_scratch(uint32_t used, int *rs, int *rt)
+/* n scratch registers (hardware numbers) the instructions in `used` leave alone. */
+static int pick_scratch(uint32_t used, int *r, unsigned n)
 {
-    int got = 0;
-    for (size_t i = 0; i < sizeof scratch_order && got < 2; i++)
-        if (!(used & DEC_FX_GPR(scratch_order[i]))) {
-            if (got++ == 0)
-                *rs = hw(scratch_order[i]);
-            else
-                *rt = hw(scratch_order[i]);
-        }
-    return got == 2;
+    unsigned got = 0;
+    for (size_t i = 0; i < sizeof scratch_order && got < n; i++)
+        if (!(used & DEC_FX_GPR(scratch_order[i])))
+            r[got++] = hw(scratch_order[i]);
+    return got == n;
 }
 
 /* Does the RIP-relative displacement of in still reach from anywhere in c? */
@@ -902,13 +985,21 @@ static void emit_push_ret(struct emit *e, uint64_t ret)
     put(e, 0x48), put(e, 0x8D), put(e, 0x64), put(e, 0x24), put(e, 0xF8);
 }
 
-static void emit_epilogue(struct emit *e, int rs, int rt, unsigned n_acc)
+/* Block end: its record committed, the scratch registers back. */
+static void emit_epilogue(struct emit *e, const struct dbt *d, const struct dbt_block *b)
 {
-    op_mem(e, 1, 0x8D, rs, rs, -1, 1, (int32_t)(8 + 8 * n_acc));
-    gs_store(e, BUFPTR, rs);
-    if (n_acc)
-        gs_load(e, rt, SV_T);
-    gs_load(e, rs, SV_S);
+    if (d->filt) {
+        gs_store(e, BUFPTR, b->rs);
+        gs_load(e, b->ru, SV_U);
+        gs_load(e, b->rt, SV_T);
+        gs_load(e, b->rs, SV_S);
+        return;
+    }
+    op_mem(e, 1, 0x8D, b->rs, b->rs, -1, 1, (int32_t)(8 + 8 * b->n_rec));
+    gs_store(e, BUFPTR, b->rs);
+    if (b->n_rec)
+        gs_load(e, b->rt, SV_T);
+    gs_load(e, b->rs, SV_S);
 }
 
 /* Inline lookup of the target in rcx (rax, rcx saved in slots); a hit jumps
@@ -978,6 +1069,7 @@ static void add_block(struct dbt *d, struct dbt_block *b)
         d->cap_blocks = d->cap_blocks ? 2 * d->cap_blocks : 1024;
         d->byid = xrealloc(d->byid, d->cap_blocks * sizeof *d->byid);
         d->info = xrealloc(d->info, d->cap_blocks * sizeof *d->info);
+        d->seqs = xrealloc(d->seqs, d->cap_blocks * sizeof *d->seqs);
     }
     b->id = (uint32_t)d->n_blocks;
     d->byid[d->n_blocks++] = b;
@@ -986,8 +1078,10 @@ static void add_block(struct dbt *d, struct dbt_block *b)
 /* Block b is complete: its counting plan and its dense record info. */
 static void finish_block(struct dbt *d, struct dbt_block *b)
 {
-    b->seq = cons_seq_new(d->t->cons, b->insn, b->n, !b->noacc);
+    if (!b->seq)
+        b->seq = cons_seq_new(d->t->cons, b->insn, b->n, !b->noacc);
     d->info[b->id] = (struct rec_info){b->seq, b->n_rec, b->n_fix == 0};
+    d->seqs[b->id] = b->seq;
 }
 
 /* `mov qword [rs], id; lea rs, [rs + size]; mov gs:[BUFPTR], rs`: one
@@ -999,6 +1093,248 @@ static void emit_id_record(struct emit *e, int rs, uint32_t id)
     gs_store(e, BUFPTR, rs);
 }
 
+static void emit_filt_sites(struct emit *e, const struct dbt *d, const struct dbt_block *b,
+                            int dead);
+
+/* The committed record of one execution of the one-instruction block b,
+ * without data addresses (a rep check) in either mode. */
+static void emit_check_record(struct emit *e, const struct dbt *d, const struct dbt_block *b)
+{
+    if (!d->filt) {
+        emit_id_record(e, b->rs, b->id);
+        return;
+    }
+    op_mem(e, 1, 0xC7, 0, b->rs, -1, 1, 0), put32(e, (uint32_t)CONS_REC_START(b->id));
+    op_mem(e, 1, 0x8D, b->rs, b->rs, -1, 1, 8);
+    emit_filt_sites(e, d, b, 0);
+    gs_store(e, BUFPTR, b->rs);
+}
+
+/* ------------------------------------------------ filtering mode: the sites */
+
+static void put16(struct emit *e, uint16_t v) { put(e, (uint8_t)v), put(e, (uint8_t)(v >> 8)); }
+
+/* Points the rel32 at program address `at` (emitted through e) here. */
+static void patch_here(struct emit *e, uint64_t at)
+{
+    int32_t rel = (int32_t)(int64_t)(e->pc - (at + 4));
+    memcpy(e->p - (e->pc - at), &rel, 4);
+}
+
+/* Does `in` read the flags?  Capstone's flag effects, and the mnemonics of
+ * the instructions known to read them in case its table misses one: a wrong
+ * "no" would change what the program computes, not just a count. */
+static int reads_flags(const struct cons_insn *in)
+{
+    static const char *const readers[] = {"adc", "adox", "sbb", "rcl", "rcr", "set", "cmov",
+                                           "fcmov", "pushf", "lahf", "j", "loop", "into", "salc"};
+    if (in->dec.fx_read & DEC_FX_FLAGS)
+        return 1;
+    for (size_t i = 0; i < sizeof readers / sizeof *readers; i++)
+        if (strncmp(in->dec.text, readers[i], strlen(readers[i])) == 0)
+            return 1;
+    return 0;
+}
+
+/* Does one execution of `in` set all six arithmetic flags, whatever its
+ * operands?  Not shifts and rotates: a count of 0 leaves them alone. */
+static int kills_flags(const struct cons_insn *in)
+{
+    if (!(in->dec.fx_write & DEC_FX_FLAGS))
+        return 0;
+    size_t op = opcode_at(in->bytes, in->dec.len);
+    uint8_t o = in->bytes[op], o2 = op + 1 < in->dec.len ? in->bytes[op + 1] : 0;
+    if (o == 0xC0 || o == 0xC1 || o == 0xD2 || o == 0xD3)
+        return 0;
+    return !(o == 0x0F && (o2 == 0xA4 || o2 == 0xA5 || o2 == 0xAC || o2 == 0xAD));
+}
+
+/* May code before instruction k of in[0..n) change the flags?  Only if one
+ * of them sets all flags before any reads them; past the block, the next
+ * one may read them. */
+static int flags_dead(const struct cons_insn *const *in, unsigned n, unsigned k)
+{
+    for (unsigned i = k; i < n; i++) {
+        if (reads_flags(in[i]))
+            return 0;
+        if (kills_flags(in[i]))
+            return 1;
+    }
+    return 0;
+}
+
+static int32_t filt_i(const struct dbt *d, uint64_t a)
+{
+    return (int32_t)(FILT_OFF + 8 * ((a >> d->i_shift) & (d->i_sets - 1)));
+}
+
+/* ru = offset of the D1 filter entry of the address in rt (its set * 8). */
+static void emit_filt_set(struct emit *e, const struct dbt *d, int ru, int rt)
+{
+    mov_rr(e, ru, rt);
+    rex(e, 1, -1, -1, ru);
+    put(e, 0xC1), put(e, (uint8_t)(0xE8 | (ru & 7))), put(e, (uint8_t)(d->d_shift - 3)); /* shr */
+    alu_imm(e, 4, ru, (int32_t)((d->d_sets - 1) << 3));
+}
+
+/* The D1 filter entry of the address in rt := its line (rt becomes the line). */
+static void emit_filt_store(struct emit *e, const struct dbt *d, int ru, int rt)
+{
+    emit_filt_set(e, d, ru, rt);
+    alu_imm(e, 4, rt, -(int32_t)(1u << d->d_shift));
+    put(e, 0x65), op_mem(e, 1, 0x89, rt, ru, -1, 1, (int32_t)(FILT_OFF + 8 * d->i_sets));
+}
+
+/* A bt-family bit-offset register into ru, as dec_bit_offset takes it (the
+ * rest of that recipe follows once the flags may change). */
+static void emit_bitreg_load(struct emit *e, const struct dec_addr *m, int ru)
+{
+    int r = hw(m->bitreg);
+    if (m->bitmask || m->bitsize == 8) {
+        mov_rr(e, ru, r);
+    } else {
+        rex(e, 1, ru, -1, r);
+        if (m->bitsize == 4)
+            put(e, 0x63); /* movsxd */
+        else
+            put(e, 0x0F), put(e, 0xBF); /* movsx r64, r16 */
+        put(e, (uint8_t)(0xC0 | (ru & 7) << 3 | (r & 7)));
+    }
+}
+
+/* Data access site st (number tag) of in: its address into rt; unless the
+ * D1 filter holds its line (and it stays in it), recorded at rs and the
+ * filter entry of each line it touches set. */
+static void emit_data_site(struct emit *e, const struct dbt *d, const struct cons_insn *in,
+                           const struct cons_site *st, unsigned tag, int dead, const uint8_t *r)
+{
+    int rs = r[0], rt = r[1], ru = r[2];
+    const struct dec_addr *m = &in->dec.acc[st->acc].addr;
+    int32_t line = (int32_t)(1u << d->d_shift);
+    emit_ea(e, in, m, rt);
+    if (m->bitreg)
+        emit_bitreg_load(e, m, ru); /* before rax holds the flags: it may be rax */
+    if (!dead)
+        flags_save(e);
+    if (m->bitreg) {
+        if (m->bitmask)
+            alu_imm(e, 4, ru, (int32_t)(8u * m->bitsize - 1));
+        rex(e, 1, -1, -1, ru);
+        put(e, 0xC1), put(e, (uint8_t)(0xF8 | (ru & 7))), put(e, 3); /* sar ru, 3 */
+        rex(e, 1, ru, -1, rt);
+        put(e, 0x01), put(e, (uint8_t)(0xC0 | (ru & 7) << 3 | (rt & 7))); /* add rt, ru */
+    }
+    emit_filt_set(e, d, ru, rt);
+    put(e, 0x65), op_mem(e, 1, 0x8B, ru, ru, -1, 1, (int32_t)(FILT_OFF + 8 * d->i_sets));
+    rex(e, 1, rt, -1, ru);
+    put(e, 0x31), put(e, (uint8_t)(0xC0 | (rt & 7) << 3 | (ru & 7))); /* xor ru, rt */
+    /* Same line as the entry and not past its end: ru <= line - size. */
+    alu_imm(e, 7, ru, line - st->size);
+    uint64_t j_hit = jump32(e, 0x6); /* jbe */
+    op_mem(e, 1, 0x89, rt, rs, -1, 1, 0);                          /* mov [rs], rt */
+    put(e, 0x66), op_mem(e, 0, 0xC7, 0, rs, -1, 1, 6), put16(e, (uint16_t)tag);
+    op_mem(e, 1, 0x8D, rs, rs, -1, 1, 8);                          /* lea rs, [rs+8] */
+    if (st->size > 1) {
+        mov_rr(e, ru, rt);
+        alu_imm(e, 4, ru, line - 1);
+        alu_imm(e, 7, ru, line - st->size);
+        uint64_t j_one = jump32(e, 0x6); /* jbe: it stays in one line */
+        emit_filt_store(e, d, ru, rt);
+        alu_imm(e, 0, rt, line);
+        patch_here(e, j_one);
+    }
+    emit_filt_store(e, d, ru, rt);
+    patch_here(e, j_hit);
+    if (!dead)
+        flags_restore(e);
+}
+
+/* Fetch site st (number tag): recorded unless the I1 filter holds its line;
+ * a fetch straddling two lines is always recorded. */
+static void emit_fetch_site(struct emit *e, const struct dbt *d, const struct cons_site *st,
+                            unsigned tag, int dead, const uint8_t *r)
+{
+    int rs = r[0], rt = r[1];
+    uint64_t mask = ~((1ull << d->i_shift) - 1), l1 = st->addr & mask;
+    uint64_t l2 = (st->addr + st->size - 1) & mask, j_hit = 0;
+    if (l1 == l2) {
+        if (!dead)
+            flags_save(e);
+        mov_imm64(e, rt, l1);
+        put(e, 0x65), op_mem(e, 1, 0x39, rt, -1, -1, 1, filt_i(d, l1)); /* cmp gs:[o], rt */
+        j_hit = jump32(e, 0x4);                                          /* je */
+    }
+    mov_imm64(e, rt, st->addr | (uint64_t)tag << CONS_REC_TAG_SHIFT);
+    op_mem(e, 1, 0x89, rt, rs, -1, 1, 0);
+    op_mem(e, 1, 0x8D, rs, rs, -1, 1, 8);
+    mov_imm64(e, rt, l1);
+    gs_store(e, (unsigned)filt_i(d, l1), rt);
+    if (l2 != l1) {
+        mov_imm64(e, rt, l2);
+        gs_store(e, (unsigned)filt_i(d, l2), rt);
+    }
+    if (j_hit) {
+        patch_here(e, j_hit);
+        if (!dead)
+            flags_restore(e);
+    }
+}
+
+/* The sites of instruction k of block b, from *si on. */
+static void emit_sites(struct emit *e, const struct dbt *d, const struct dbt_block *b, unsigned k,
+                       unsigned *si, int dead)
+{
+    const struct cons_site *sites;
+    unsigned n = cons_seq_sites(b->seq, &sites);
+    const uint8_t r[3] = {b->rs, b->rt, b->ru};
+    for (; *si < n && sites[*si].insn == k; ++*si) {
+        if (sites[*si].fetch)
+            emit_fetch_site(e, d, &sites[*si], *si, dead, r);
+        else
+            emit_data_site(e, d, b->insn[k], &sites[*si], *si, dead, r);
+    }
+}
+
+/* All sites of the one-instruction block b. */
+static void emit_filt_sites(struct emit *e, const struct dbt *d, const struct dbt_block *b,
+                            int dead)
+{
+    unsigned si = 0;
+    emit_sites(e, d, b, 0, &si, dead);
+}
+
+/* The &&-idiom of branch j may not be taken: the consumer then fetches its
+ * merged instructions (count_andand), which the filter cannot know.  Their
+ * I1 entries are made to match nothing, so the next fetch of those sets is
+ * recorded and the filter learns the simulation's line again. */
+static void emit_poison(struct emit *e, const struct dbt *d, const struct cons_insn *j)
+{
+    int32_t done[6];
+    unsigned nd = 0;
+    for (unsigned i = 0; i < j->aa_n; i++)
+        for (unsigned h = 0; h < 2; h++) {
+            int32_t o = filt_i(d, j->aa_addr[i] + (h ? 14 : 0)); /* both lines it may touch */
+            unsigned x = 0;
+            while (x < nd && done[x] != o)
+                x++;
+            if (x < nd)
+                continue;
+            done[nd++] = o;
+            put(e, 0x65), op_mem(e, 1, 0xC7, 0, -1, -1, 1, o), put32(e, (uint32_t)FILT_POISON);
+        }
+}
+
+/* Block start in filtering mode: scratch registers saved, the start record. */
+static void emit_filt_prologue(struct emit *e, const struct dbt_block *b)
+{
+    gs_store(e, SV_S, b->rs);
+    gs_store(e, SV_T, b->rt);
+    gs_store(e, SV_U, b->ru);
+    gs_load(e, b->rs, BUFPTR);
+    op_mem(e, 1, 0xC7, 0, b->rs, -1, 1, 0), put32(e, (uint32_t)CONS_REC_START(b->id));
+    op_mem(e, 1, 0x8D, b->rs, b->rs, -1, 1, 8);
+}
+
 /* A rep string instruction as a loop of its own, counted as the reference
  * engine does (Cachegrind's rule): each iteration one Ir with its accesses,
  * and one more Ir without access for the check that ends it when the count
@@ -1006,16 +1342,18 @@ static void emit_id_record(struct emit *e, int rs, uint32_t id)
 static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const struct cons_insn *in)
 {
     const struct dec_insn *dd = &in->dec;
-    int rs = 0, rt = 0, a32 = dd->n_acc && dd->acc[0].addr.addr32;
+    int reg[3] = {0, 0, 0}, a32 = dd->n_acc && dd->acc[0].addr.addr32;
     uint32_t used = dd->gprs | (uint32_t)(DEC_FX_GPR(DEC_RSP) | DEC_FX_GPR(DEC_RAX) |
                                           DEC_FX_GPR(DEC_RCX) | DEC_FX_GPR(DEC_RSI) |
                                           DEC_FX_GPR(DEC_RDI));
-    if (!pick_scratch(used, &rs, &rt))
+    if (!pick_scratch(used, reg, d->filt ? 3 : 2))
         return NULL;
+    int rs = reg[0], rt = reg[1];
     struct dbt_block *b = block_alloc(1), *chk = block_alloc(1);
     b->orig = chk->orig = in->addr;
     b->n = chk->n = 1;
     b->rs = chk->rs = (uint8_t)rs, b->rt = chk->rt = (uint8_t)rt;
+    b->ru = chk->ru = (uint8_t)reg[2];
     b->insn[0] = chk->insn[0] = in;
     chk->noacc = 1;
     b->noacc = !d->rec;
@@ -1023,29 +1361,46 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
     b->n_acc = b->n_rec = (uint16_t)na;
     add_block(d, b);
     add_block(d, chk);
+    if (d->filt) {
+        b->seq = cons_seq_new(d->t->cons, b->insn, 1, 1);
+        chk->seq = cons_seq_new(d->t->cons, chk->insn, 1, 0);
+    }
     struct emit em = {c->mem + c->used, c->base + c->used}, *e = &em;
     b->entry = em.pc;
     gs_store(e, SV_S, rs);
     gs_store(e, SV_T, rt);
+    if (d->filt)
+        gs_store(e, SV_U, reg[2]);
     gs_load(e, rs, BUFPTR);
     if (a32)
         put(e, 0x67);
-    put(e, 0xE3), put(e, 0); /* jrcxz zero */
-    uint8_t *to_zero = em.p - 1;
-    uint64_t after_zero = em.pc;
+    /* jrcxz reaches 127 bytes, less than the loop: it jumps to a jmp. */
+    put(e, 0xE3), put(e, 2);       /* jrcxz +2 */
+    put(e, 0xEB), put(e, 5);       /* jmp +5 */
+    uint64_t to_zero = em.pc + 1;  /* jmp zero */
+    put(e, 0xE9), put32(e, 0);
 
     uint64_t loop = em.pc;
     b->bound[0] = (uint16_t)(loop - b->entry);
-    op_mem(e, 1, 0xC7, 0, rs, -1, 1, 0), put32(e, b->id);
-    for (unsigned j = 0; j < na; j++) {
-        emit_ea(e, in, &dd->acc[j].addr, rt);
-        op_mem(e, 1, 0x89, rt, rs, -1, 1, (int32_t)(8 + 8 * j));
+    if (d->filt) {
+        op_mem(e, 1, 0xC7, 0, rs, -1, 1, 0), put32(e, (uint32_t)CONS_REC_START(b->id));
+        op_mem(e, 1, 0x8D, rs, rs, -1, 1, 8);
+        /* Each iteration runs the instruction without its prefix once:
+         * cmps and scas set the flags, movs, stos and lods keep them. */
+        emit_filt_sites(e, d, b, kills_flags(in));
+    } else {
+        op_mem(e, 1, 0xC7, 0, rs, -1, 1, 0), put32(e, b->id);
+        for (unsigned j = 0; j < na; j++) {
+            emit_ea(e, in, &dd->acc[j].addr, rt);
+            op_mem(e, 1, 0x89, rt, rs, -1, 1, (int32_t)(8 + 8 * j));
+        }
     }
     b->copy[0] = (uint16_t)(em.pc - b->entry);
     for (unsigned i = 0; i < dd->len; i++) /* the instruction without its rep prefix */
         if (in->bytes[i] != 0xF2 && in->bytes[i] != 0xF3)
             put(e, in->bytes[i]);
-    op_mem(e, 1, 0x8D, rs, rs, -1, 1, (int32_t)(8 + 8 * na));
+    if (!d->filt)
+        op_mem(e, 1, 0x8D, rs, rs, -1, 1, (int32_t)(8 + 8 * na));
     gs_store(e, BUFPTR, rs);
     op_mem(e, a32 ? 0 : 1, 0x8D, 1, 1, -1, 1, -1); /* lea rcx, [rcx-1] */
     if (a32)
@@ -1067,12 +1422,12 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
         put(e, 0x0F), put(e, 0x85), j_done2 = em.pc, put32(e, 0);
     else if (dd->rep == DEC_REPNE)
         put(e, 0x0F), put(e, 0x84), j_done2 = em.pc, put32(e, 0);
-    emit_id_record(e, rs, chk->id);
+    emit_check_record(e, d, chk);
     uint64_t j_done3 = em.pc + 1;
     put(e, 0xE9), put32(e, 0);
     /* zero: a count of 0 is only its check. */
-    *to_zero = (uint8_t)(em.pc - after_zero);
-    emit_id_record(e, rs, chk->id);
+    patch_here(e, to_zero);
+    emit_check_record(e, d, chk);
     /* done */
     uint64_t done = em.pc;
     uint64_t fix[3] = {j_done1, j_done2, j_done3};
@@ -1081,6 +1436,8 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
             int32_t rel = (int32_t)(int64_t)(done - (fix[i] + 4));
             memcpy(c->mem + (fix[i] - c->base), &rel, 4);
         }
+    if (d->filt)
+        gs_load(e, reg[2], SV_U);
     gs_load(e, rt, SV_T);
     gs_load(e, rs, SV_S);
     struct dbt_exit *x = &b->exit[b->n_exit++];
@@ -1114,23 +1471,24 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
     if (!c)
         return NULL;
     uint64_t pc = orig;
-    int rs = -1, rt = -1;
+    int reg[3] = {-1, -1, -1};
+    unsigned n_scratch = d->filt ? 3 : 2;
     struct cons_insn *first = session_insn(d->s, d->t, pc, &e);
     if (first && first->dec.rep)
         return translatable(first, 1) ? translate_rep(d, c, first) : NULL;
     while (tb.n < BLOCK_MAX_INSNS) {
         struct cons_insn *in = session_insn(d->s, d->t, pc, &e);
         unsigned nfix = 0;
-        for (unsigned j = 0; d->rec && in && j < in->dec.n_acc; j++)
+        for (unsigned j = 0; d->rec && !d->filt && in && j < in->dec.n_acc; j++)
             nfix += in->dec.acc[j].addr.bitreg != 0;
         if (!in || !translatable(in, 0) || !rip_reaches(in, c) ||
             tb.n_acc + tb.n_fix + in->dec.n_acc + nfix > BLOCK_MAX_ACC)
             break;
-        int s2, t2;
+        int r2[3];
         uint32_t used = tb.used | in->dec.gprs | (uint32_t)DEC_FX_GPR(DEC_RSP);
-        if (!pick_scratch(used, &s2, &t2))
+        if (!pick_scratch(used, r2, n_scratch))
             break;
-        rs = s2, rt = t2;
+        memcpy(reg, r2, sizeof reg);
         tb.used = used;
         tb.in[tb.n++] = in;
         tb.n_acc += d->rec ? in->dec.n_acc : 0;
@@ -1147,7 +1505,8 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
     b->noacc = !d->rec;
     add_block(d, b);
     b->n = (uint8_t)tb.n;
-    b->rs = (uint8_t)rs, b->rt = (uint8_t)rt;
+    int rs = reg[0], rt = reg[1];
+    b->rs = (uint8_t)rs, b->rt = (uint8_t)rt, b->ru = (uint8_t)reg[2];
     b->n_acc = (uint16_t)tb.n_acc;
     b->n_rec = (uint16_t)(tb.n_acc + tb.n_fix);
     if (tb.n_fix)
@@ -1156,20 +1515,28 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
     struct emit em = {c->mem + c->used, c->base + c->used}, *e2 = &em;
     b->entry = em.pc;
 
-    gs_store(e2, SV_S, rs);
-    if (n_rec)
-        gs_store(e2, SV_T, rt);
-    gs_load(e2, rs, BUFPTR);
-    op_mem(e2, 1, 0xC7, 0, rs, -1, 1, 0), put32(e2, b->id); /* mov qword [rs], id */
+    for (unsigned k = 0; k < tb.n; k++)
+        b->insn[k] = tb.in[k];
+    if (d->filt) {
+        b->seq = cons_seq_new(d->t->cons, b->insn, b->n, 1);
+        emit_filt_prologue(e2, b);
+    } else {
+        gs_store(e2, SV_S, rs);
+        if (n_rec)
+            gs_store(e2, SV_T, rt);
+        gs_load(e2, rs, BUFPTR);
+        op_mem(e2, 1, 0xC7, 0, rs, -1, 1, 0), put32(e2, b->id); /* mov qword [rs], id */
+    }
 
-    unsigned slotn = 0;
+    unsigned slotn = 0, si = 0;
     uint64_t jfall = 0, jtake = 0, jmiss = 0;
     uint64_t take_target = 0, fall_target = pc;
     for (unsigned k = 0; k < tb.n; k++) {
         const struct cons_insn *in = tb.in[k];
-        b->insn[k] = in;
         b->bound[k] = (uint16_t)(em.pc - b->entry);
-        for (unsigned j = 0; d->rec && j < in->dec.n_acc; j++) {
+        if (d->filt)
+            emit_sites(e2, d, b, k, &si, flags_dead(b->insn, b->n, k));
+        for (unsigned j = 0; d->rec && !d->filt && j < in->dec.n_acc; j++) {
             const struct dec_addr *m = &in->dec.acc[j].addr;
             emit_ea(e2, in, m, rt);
             if (m->bitreg) {
@@ -1191,17 +1558,17 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
         case DEC_FLOW_NONE:
             emit_copy(e2, in);
             if (k == tb.n - 1) {
-                emit_epilogue(e2, rs, rt, n_rec);
+                emit_epilogue(e2, d, b);
                 jfall = jump32(e2, -1);
             }
             break;
         case DEC_FLOW_JMP:
-            emit_epilogue(e2, rs, rt, n_rec);
+            emit_epilogue(e2, d, b);
             take_target = dd->target;
             jtake = jump32(e2, -1);
             break;
         case DEC_FLOW_JCC:
-            emit_epilogue(e2, rs, rt, n_rec);
+            emit_epilogue(e2, d, b);
             take_target = dd->target;
             fall_target = next;
             if (o >= 0xE0 && o <= 0xE3) { /* loop*, jrcxz: rel8 only */
@@ -1216,13 +1583,29 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
                 jtake = jump32(e2, -1);
             } else {
                 int cc = (o == 0x0F ? in->bytes[op + 1] : o) & 0xF;
-                jtake = jump32(e2, cc);
-                jfall = jump32(e2, -1);
+                if (d->filt && in->vexend == VEX_END_COND && in->aa_n) {
+                    /* The side that is not the merged one fetches nothing
+                     * in the program but may in the consumer. */
+                    if (in->aa_addr[0] == take_target) {
+                        jtake = jump32(e2, cc);
+                        emit_poison(e2, d, in);
+                        jfall = jump32(e2, -1);
+                    } else {
+                        uint64_t over = jump32(e2, cc ^ 1);
+                        emit_poison(e2, d, in);
+                        jtake = jump32(e2, -1);
+                        patch_here(e2, over);
+                        jfall = jump32(e2, -1);
+                    }
+                } else {
+                    jtake = jump32(e2, cc);
+                    jfall = jump32(e2, -1);
+                }
             }
             break;
         case DEC_FLOW_CALL:
             emit_push_ret(e2, next);
-            emit_epilogue(e2, rs, rt, n_rec);
+            emit_epilogue(e2, d, b);
             take_target = dd->target;
             jtake = jump32(e2, -1);
             break;
@@ -1242,7 +1625,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
                 if (dd->flow == DEC_FLOW_CALL_IND)
                     emit_push_ret(e2, next);
             }
-            emit_epilogue(e2, rs, rt, n_rec);
+            emit_epilogue(e2, d, b);
             emit_dispatch(e2, &jmiss);
             break;
         }
@@ -1354,6 +1737,7 @@ int dbt_enter(struct dbt_thread *th, struct user_regs_struct *u, struct diag_err
     if (!b)
         return 0;
     *slot(th, FSBASE) = u->fs_base;
+    filt_sync(th);
     u->rip = b->entry;
     if (ptrace(PTRACE_SETREGS, th->tid, 0, u) != 0)
         return diag_set(e, "ptrace(SETREGS): %s", strerror(errno)), -1;
@@ -1383,12 +1767,15 @@ void dbt_invalidate(struct dbt *d)
 
 /* ------------------------------------------------------------------- stops */
 
-static void reg_set(struct user_regs_struct *u, int r, uint64_t v)
+/* Register r (hardware number) of u. */
+static unsigned long long *reg_of(struct user_regs_struct *u, int r)
 {
     unsigned long long *p[16] = {&u->rax, &u->rcx, &u->rdx, &u->rbx, &u->rsp, &u->rbp, &u->rsi, &u->rdi,
                        &u->r8, &u->r9, &u->r10, &u->r11, &u->r12, &u->r13, &u->r14, &u->r15};
-    *p[r] = v;
+    return p[r];
 }
+static void reg_set(struct user_regs_struct *u, int r, uint64_t v) { *reg_of(u, r) = v; }
+static uint64_t reg_get(struct user_regs_struct *u, int r) { return *reg_of(u, r); }
 
 /* Where in block b a stop at pc is: the instruction k about to run (its
  * records for earlier ones in the uncommitted record), or -1 if pc is not a
@@ -1413,9 +1800,12 @@ static int clean_point(const struct dbt_block *b, uint64_t pc, int *inner)
 static void leave_inner(struct dbt_thread *th, struct dbt_block *b, unsigned k,
                         struct user_regs_struct *u)
 {
+    uint64_t end = reg_get(u, b->rs);
     reg_set(u, b->rs, *slot(th, SV_S));
     reg_set(u, b->rt, *slot(th, SV_T));
-    drain_partial(th, b, k);
+    if (th->d->filt)
+        reg_set(u, b->ru, *slot(th, SV_U));
+    drain_partial(th, b, k, end);
     u->rip = b->insn[k]->addr;
 }
 
@@ -1492,8 +1882,10 @@ static enum dbt_stop_result buffer_full(struct dbt_thread *th, struct dbt_block 
     struct dbt *d = th->d;
     unsigned h = th->half, o = !h;
     uint64_t start = buf_tr(th, h), cur = *slot(th, BUFPTR);
-    uint64_t part = start + BUF_BYTES - cur;
-    if (part > 8 * (BLOCK_MAX_ACC + 1))
+    /* The uncommitted record: in filtering mode [cur, the record register),
+     * which reached the guard; otherwise slots after cur (the register is cur). */
+    uint64_t written = reg_get(u, b->rs) - cur, part = start + BUF_BYTES - cur;
+    if (!d->filt && part > 8 * (BLOCK_MAX_ACC + 1))
         part = 8 * (BLOCK_MAX_ACC + 1);
     dbt_sync(d); /* the worker may still count the other buffer */
     memcpy(buf_mem(th, o), buf_mem(th, h) + (cur - start), part);
@@ -1501,7 +1893,7 @@ static enum dbt_stop_result buffer_full(struct dbt_thread *th, struct dbt_block 
                 (const uint64_t *)(buf_mem(th, h) + (cur - start)));
     th->half = o;
     *slot(th, BUFPTR) = buf_tr(th, o);
-    reg_set(u, b->rs, buf_tr(th, o));
+    reg_set(u, b->rs, buf_tr(th, o) + written);
     ptrace(PTRACE_SETREGS, th->tid, 0, u);
     return DBT_RESUME;
 }

@@ -96,11 +96,27 @@ static inline int cache_access_block(struct cache *c, uint64_t block)
 {
     uint64_t *set = c->tags + (size_t)(block & c->set_mask) * c->assoc;
     uint64_t prev = set[0];
+    unsigned n = c->assoc;
 
     if (prev == block)
         return 0;
+    if (n <= 16) {
+        /* Without data-dependent branches (a hit's way is unpredictable, a
+         * mispredicted branch costs more than the whole set): the first way
+         * holding block (n: none), then ways 0..it move down one. */
+        unsigned pos = n;
+        for (unsigned i = n - 1; i >= 1; i--)
+            pos = set[i] == block ? i : pos;
+        unsigned last = pos < n ? pos : n - 1;
+        for (unsigned i = n - 1; i >= 1; i--) {
+            uint64_t keep = (uint64_t)0 - (i > last); /* a mask, not a branch */
+            set[i] = (set[i] & keep) | (set[i - 1] & ~keep);
+        }
+        set[0] = block;
+        return pos == n;
+    }
     set[0] = block;
-    for (unsigned i = 1; i < c->assoc; i++) {
+    for (unsigned i = 1; i < n; i++) {
         uint64_t cur = set[i];
         set[i] = prev;
         if (cur == block)
@@ -127,6 +143,15 @@ static inline int cache_access(struct cache *c, uint64_t addr, unsigned size)
     miss |= cache_access_block(c, last);
     return miss;
 }
+
+/* The block number in the most recently used way of set `set`: what an
+ * access to that block would hit without changing anything (a translator
+ * filters such accesses out before they reach the simulation). */
+static inline uint64_t cache_mru_block(const struct cache *c, uint64_t set)
+{
+    return c->tags[(size_t)set * c->assoc];
+}
+static inline unsigned cache_line_shift(const struct cache *c) { return c->line_shift; }
 
 /* Draws set number `set` (< number of sets) most recently used first, as
  * decimal block numbers separated by single spaces, e.g. "5 1 0 0" for a

@@ -1,0 +1,1 @@
+long value(long x) { return x * 3 + 1; }
