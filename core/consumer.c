@@ -603,6 +603,7 @@ void cons_stream(struct consumer *c, struct cons_seq *const *seqs, size_t n_seqs
                  const uint64_t *p, const uint64_t *q)
 {
     struct cons_seq *cur = NULL;
+    int plain = c->collecting && !c->cfg.n_toggle; /* fixed for a stream */
     while (p < q) {
         uint64_t w = *p++;
         if ((int64_t)w < 0) {
@@ -610,7 +611,10 @@ void cons_stream(struct consumer *c, struct cons_seq *const *seqs, size_t n_seqs
             if (id >= n_seqs)
                 return; /* cannot happen: a damaged buffer is not counted */
             cur = seqs[id];
-            seq_begin(c, cur, cur->n);
+            if (plain)
+                seq_count(c, cur);
+            else
+                seq_begin(c, cur, cur->n);
         } else if (cur) {
             seq_site(c, cur, (unsigned)(w >> CONS_REC_TAG_SHIFT), w & CONS_REC_ADDR_MASK);
         }

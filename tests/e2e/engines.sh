@@ -113,6 +113,22 @@ if built liba gcc -O1 -shared -fPIC -o liba.so liba.c && built libb gcc -O1 -sha
 fi
 # Code written at run time: rewritten in place in a RWX mapping, and the W^X way.
 built smc gcc -g -O1 -o smc "$E/smc.c" && add smc "" ./smc
+# The translator's MRU filter (tests/e2e/progs/filt.c): also under geometries
+# with other line sizes, one set, direct-mapped, and more D1 sets than the
+# filter holds (then every access is recorded).
+GNAMES=()
+if built filt gcc -g -O1 -o filt "$E/filt.c"; then
+  add filt "" ./filt
+  i=0
+  for g in "--I1=256,2,32 --D1=512,1,32 --LL=65536,4,32" \
+           "--I1=1024,16,64 --D1=1024,16,64 --LL=131072,8,128" \
+           "--I1=65536,4,128 --D1=65536,2,128 --LL=1048576,8,128" \
+           "--I1=32768,8,64 --D1=2097152,1,32 --LL=8388608,16,64"; do
+    i=$((i + 1)); GNAMES+=("filt-g$i:$g")
+    launch "filt-g$i.A" "$A" "$g" ./filt
+    launch "filt-g$i.B" "$B" "$g" ./filt
+  done
+fi
 built cxx g++ -g -O1 -static-libstdc++ -static-libgcc -o cxx "$E/cxx.cc" && add cxx "" ./cxx
 if [ -f /usr/include/sqlite3.h ]; then
   sqlite=-lsqlite3
@@ -137,6 +153,9 @@ wait
 for name in "${NAMES[@]}"; do
   same "$name" "" "$name"
   same "$name" n "$name --cache-sim=no"
+done
+for ng in "${GNAMES[@]}"; do
+  same "${ng%%:*}" "" "filt ${ng#*:}"
 done
 echo "# time in the runs compared, summed: $A $(secs $msA) s, $B $(secs $msB) s"
 if [ -x $dflt ]; then
