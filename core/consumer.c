@@ -58,6 +58,7 @@ struct cons_seq {
     uint8_t last_end, last_aa;  /* the last instruction's vexend and aa_n, kept here so
                                    the walk does not touch its description */
     const struct cons_insn *last; /* in[n - 1] */
+    uint64_t first_addr;        /* in[0]->addr */
     struct cons_site *site;     /* fetches and accesses in execution order */
     struct seq_fetch *fetch;
     struct seq_acc *acc;
@@ -322,6 +323,16 @@ static void count_fetch(struct consumer *c, const struct cons_insn *in)
     }
 }
 
+/* The descriptions of j's merged instructions, looked up once. */
+static void resolve_andand(struct consumer *c, struct cons_insn *j)
+{
+    if (j->aa_tried || !c->describe)
+        return;
+    for (unsigned i = 0; i < j->aa_n; i++)
+        j->aa_in[i] = c->describe(c->describe_ctx, j->aa_addr[i]);
+    j->aa_tried = 1;
+}
+
 /* The &&-idiom of branch j went the other way: its merged instructions ran
  * in VEX's superblock anyway (their IMarks), so Cachegrind counts them. */
 static void count_andand(struct consumer *c, const struct cons_insn *j)
@@ -329,12 +340,24 @@ static void count_andand(struct consumer *c, const struct cons_insn *j)
     if (!c->collecting || (c->cfg.n_toggle && c->toggle_depth == 0))
         return;
     struct cons_insn *w = (struct cons_insn *)j;
-    for (unsigned i = 0; i < j->aa_n; i++) {
-        if (!w->aa_in[i] && c->describe)
-            w->aa_in[i] = c->describe(c->describe_ctx, j->aa_addr[i]);
+    resolve_andand(c, w);
+    for (unsigned i = 0; i < j->aa_n; i++)
         if (w->aa_in[i])
             count_fetch(c, w->aa_in[i]);
-    }
+}
+
+/* The instruction at addr runs after a conditional branch whose &&-idiom
+ * was pending: on its merged side the superblock goes on, otherwise the
+ * merged instructions are counted. */
+static inline void sb_decide_andand(struct consumer *c, uint64_t addr)
+{
+    struct cons_sb *sb = c->sb;
+    const struct cons_insn *j = sb->pend_aa;
+    sb->pend_aa = NULL;
+    if (addr == j->aa_addr[0])
+        sb->merged_left = j->aa_n; /* the merged side: same superblock */
+    else
+        count_andand(c, j);
 }
 
 /* Follows VEX's superblock formation along the executed instructions:
@@ -345,14 +368,8 @@ static inline void sb_step_as(struct consumer *c, const struct cons_insn *in, un
                               unsigned aa_n)
 {
     struct cons_sb *sb = c->sb;
-    if (__builtin_expect(sb->pend_aa != NULL, 0)) {
-        const struct cons_insn *j = sb->pend_aa;
-        sb->pend_aa = NULL;
-        if (in->addr == j->aa_addr[0])
-            sb->merged_left = j->aa_n; /* the merged side: same superblock */
-        else
-            count_andand(c, j);
-    }
+    if (__builtin_expect(sb->pend_aa != NULL, 0))
+        sb_decide_andand(c, in->addr);
     if (sb->merged_left) {
         if (--sb->merged_left == 0)
             sb->n = 0;
@@ -487,6 +504,10 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
     }
     q->plain = 1;
     q->last = in[n - 1];
+    q->first_addr = in[0]->addr;
+    /* Now, not when first needed: a translator's worker thread counts
+     * sequences, and only the engine's thread may describe instructions. */
+    resolve_andand(c, (struct cons_insn *)in[n - 1]);
     q->last_end = in[n - 1]->vexend;
     q->last_aa = in[n - 1]->aa_n;
     for (unsigned k = 0; k + 1 < n; k++)
@@ -514,7 +535,9 @@ static inline void seq_count(struct consumer *c, struct cons_seq *q)
     c->executed += q->n;
     q->pending++;
     struct cons_sb *sb = c->sb;
-    if (q->plain && !sb->pend_aa && !sb->merged_left && sb->n + q->n < VEX_MAX_INSNS) {
+    if (__builtin_expect(sb->pend_aa != NULL, 0))
+        sb_decide_andand(c, q->first_addr); /* what the first sb_step would do */
+    if (q->plain && !sb->merged_left && sb->n + q->n < VEX_MAX_INSNS) {
         /* The common case: straight-line code inside one superblock. */
         if (sb->n == 0)
             sb->ext = 1;

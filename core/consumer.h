@@ -54,7 +54,8 @@ struct cons_insn {
     uint8_t vexend;              /* enum vex_end */
     uint8_t aa_n;
     uint64_t aa_addr[3];
-    const struct cons_insn *aa_in[3]; /* resolved when first needed */
+    const struct cons_insn *aa_in[3]; /* resolved once (cons_seq_new, or when first needed) */
+    uint8_t aa_tried;
     struct cons_insn *next;      /* hash chain (private) */
     uint8_t bytes[DEC_MAX_LEN];  /* the bytes it was decoded from (len of them) */
     struct dec_insn dec;         /* last: only its first dec.n_acc accesses exist */

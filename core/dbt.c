@@ -77,6 +77,7 @@ enum { SV_S = 0, SV_T = 8, BUFPTR = 16, FSBASE = 24, SV_RAX = 32, SV_RCX = 40, S
 #define FILT_POISON 0xFFFFFFFFFFFFFFFFull     /* matches no line: the next access is recorded */
 
 #define BLOCK_MAX_INSNS 48
+#define BLOCKS_MAX (1u << 22) /* translations per process */
 #define BLOCK_MAX_ACC 120
 
 struct dbt_exit {
@@ -155,9 +156,11 @@ struct dbt {
     struct chunk chunk[CHUNK_MAX];
     unsigned n_chunks;
     struct dbt_thread thr[THR_MAX];
+    /* By block id, BLOCKS_MAX reserved up front (address space only, so
+     * they never need to move). */
     struct dbt_block **byid;
-    struct rec_info *info;   /* by id: what counting a record needs, densely */
-    size_t n_blocks, cap_blocks;
+    struct rec_info *info;   /* what counting a record needs, densely */
+    size_t n_blocks;
     struct dbt_block **hash; /* orig -> block, HT_N buckets */
     struct pend_exit **pend; /* target -> exits waiting for it, HT_N buckets */
     int failed_chunk;        /* could not map more code memory: step the rest */
@@ -281,6 +284,16 @@ static uint64_t auxv_entry(pid_t pid)
 
 static struct chunk *chunk_for(struct dbt *d, pid_t tid, uint64_t addr);
 
+/* Zeroed memory that is only backed once touched. */
+static void *reserve(size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    if (p == MAP_FAILED)
+        diag_die(EXIT_FAIL, "out of memory");
+    return p;
+}
+
 /* A fresh memfd mapped in cachesim, with the gadget page filled in; the
  * program (thread tid, registers into *u) maps nothing yet.  The name it opens
  * is also written below its stack pointer, at *path_tr, for the first calls
@@ -308,6 +321,9 @@ static struct dbt *dbt_alloc(struct session *s, struct tracee *t, pid_t tid,
     d->fd = fd;
     d->mem = mem;
     d->hash = xcalloc(HT_N, sizeof *d->hash);
+    d->byid = reserve(BLOCKS_MAX * sizeof *d->byid);
+    d->info = reserve(BLOCKS_MAX * sizeof *d->info);
+    d->seqs = reserve(BLOCKS_MAX * sizeof *d->seqs);
     d->pend = xcalloc(HT_N, sizeof *d->pend);
     d->rec = s->opt->cache_sim || s->opt->n_toggle_collect;
     const struct cache_hierarchy *g = &s->ccfg.geom;
@@ -441,9 +457,11 @@ void dbt_free(struct dbt *d)
         free(d->byid[i]->fix);
         free(d->byid[i]);
     }
-    free(d->byid);
-    free(d->info);
-    free(d->seqs);
+    if (d->byid) {
+        munmap(d->byid, BLOCKS_MAX * sizeof *d->byid);
+        munmap(d->info, BLOCKS_MAX * sizeof *d->info);
+        munmap(d->seqs, BLOCKS_MAX * sizeof *d->seqs);
+    }
     for (unsigned i = 0; i < d->n_chunks; i++)
         free(d->chunk[i].blocks);
     free(d->hash);
@@ -1063,14 +1081,9 @@ static struct dbt_block *block_alloc(unsigned n)
     return b;
 }
 
+/* Room for two more blocks (translate's check, before it makes any). */
 static void add_block(struct dbt *d, struct dbt_block *b)
 {
-    if (d->n_blocks == d->cap_blocks) {
-        d->cap_blocks = d->cap_blocks ? 2 * d->cap_blocks : 1024;
-        d->byid = xrealloc(d->byid, d->cap_blocks * sizeof *d->byid);
-        d->info = xrealloc(d->info, d->cap_blocks * sizeof *d->info);
-        d->seqs = xrealloc(d->seqs, d->cap_blocks * sizeof *d->seqs);
-    }
     b->id = (uint32_t)d->n_blocks;
     d->byid[d->n_blocks++] = b;
 }
@@ -1149,15 +1162,42 @@ static int kills_flags(const struct cons_insn *in)
     return !(o == 0x0F && (o2 == 0xA4 || o2 == 0xA5 || o2 == 0xAC || o2 == 0xAD));
 }
 
-/* May code before instruction k of in[0..n) change the flags?  Only if one
- * of them sets all flags before any reads them; past the block, the next
- * one may read them. */
-static int flags_dead(const struct cons_insn *const *in, unsigned n, unsigned k)
+/* Where the scan below stops reading ahead: instructions, direct transfers. */
+#define FLAGS_SCAN_INSNS 24
+#define FLAGS_SCAN_HOPS 4
+
+/* May code before instruction k of block b (of n) change the flags?  Only
+ * if an instruction sets all six before any reads them: in the block, then
+ * on along its one successor when it falls through or ends in a direct jump
+ * or call (decoded ahead; code that can change is never read through, and
+ * code that does change is never run from old translations).  A conditional
+ * branch reads them, and after an indirect one or a ret the next code is
+ * unknown. */
+static int flags_dead(struct dbt *d, const struct cons_insn *const *in, unsigned n, unsigned k)
 {
+    const struct cons_insn *x = NULL;
     for (unsigned i = k; i < n; i++) {
-        if (reads_flags(in[i]))
+        x = in[i];
+        if (reads_flags(x))
             return 0;
-        if (kills_flags(in[i]))
+        if (kills_flags(x))
+            return 1;
+    }
+    unsigned budget = FLAGS_SCAN_INSNS, hops = 0;
+    while (x && budget--) {
+        uint64_t next;
+        if (x->dec.flow == DEC_FLOW_NONE)
+            next = x->addr + x->dec.len;
+        else if ((x->dec.flow == DEC_FLOW_JMP || x->dec.flow == DEC_FLOW_CALL) &&
+                 hops++ < FLAGS_SCAN_HOPS)
+            next = x->dec.target;
+        else
+            return 0;
+        struct diag_err e;
+        x = session_insn(d->s, d->t, next, &e);
+        if (!x || x->verify || x->dec.special || x->dec.rep || reads_flags(x))
+            return 0;
+        if (kills_flags(x))
             return 1;
     }
     return 0;
@@ -1468,7 +1508,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
     struct diag_err e;
     struct tblock tb = {.n = 0};
     struct chunk *c = chunk_for(d, tid, orig);
-    if (!c)
+    if (!c || d->n_blocks + 2 > BLOCKS_MAX)
         return NULL;
     uint64_t pc = orig;
     int reg[3] = {-1, -1, -1};
@@ -1535,7 +1575,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
         const struct cons_insn *in = tb.in[k];
         b->bound[k] = (uint16_t)(em.pc - b->entry);
         if (d->filt)
-            emit_sites(e2, d, b, k, &si, flags_dead(b->insn, b->n, k));
+            emit_sites(e2, d, b, k, &si, flags_dead(d, b->insn, b->n, k));
         for (unsigned j = 0; d->rec && !d->filt && j < in->dec.n_acc; j++) {
             const struct dec_addr *m = &in->dec.acc[j].addr;
             emit_ea(e2, in, m, rt);
@@ -1832,6 +1872,30 @@ static uint64_t leave_stub(struct dbt_thread *th, const struct dbt_exit *x,
     return target;
 }
 
+/* The blocks along b's direct exits, breadth first, up to AHEAD_BLOCKS new
+ * ones: their first executions then need no stop (a stop costs about as
+ * much as translating a few blocks, and most of them run). */
+#ifndef AHEAD_BLOCKS
+#define AHEAD_BLOCKS 16
+#endif
+static void translate_ahead(struct dbt *d, pid_t tid, struct dbt_block *b)
+{
+    struct dbt_block *queue[AHEAD_BLOCKS + 1];
+    unsigned head = 0, tail = 0, made = 0;
+    queue[tail++] = b;
+    while (head < tail && made < AHEAD_BLOCKS) {
+        struct dbt_block *x = queue[head++];
+        for (unsigned i = 0; i < x->n_exit && made < AHEAD_BLOCKS; i++) {
+            if (x->exit[i].linked || lookup(d, x->exit[i].target))
+                continue;
+            struct dbt_block *t = translate(d, tid, x->exit[i].target);
+            made++;
+            if (t && tail <= AHEAD_BLOCKS)
+                queue[tail++] = t;
+        }
+    }
+}
+
 /* Continue at original address target: in its translation, or stepping. */
 static enum dbt_stop_result go_to(struct dbt_thread *th, uint64_t target,
                                   struct user_regs_struct *u, struct dbt_exit *link_from)
@@ -1852,11 +1916,7 @@ static enum dbt_stop_result go_to(struct dbt_thread *th, uint64_t target,
     struct dbt_block *from = link_from ? block_at(d, link_from->patch, &c) : NULL;
     if (from)
         link_exit(d, from, link_from, tb);
-    /* The next blocks along direct exits too: their first executions then
-     * need no stop either. */
-    for (unsigned i = 0; i < tb->n_exit; i++)
-        if (!tb->exit[i].linked)
-            block_for(d, th->tid, tb->exit[i].target);
+    translate_ahead(d, th->tid, tb);
     u->rip = tb->entry;
     ptrace(PTRACE_SETREGS, th->tid, 0, u);
     return DBT_RESUME;
