@@ -1150,16 +1150,31 @@ static int reads_flags(const struct cons_insn *in)
 }
 
 /* Does one execution of `in` set all six arithmetic flags, whatever its
- * operands?  Not shifts and rotates: a count of 0 leaves them alone. */
+ * operands?  Only instructions known to (by mnemonic, any size suffix, and
+ * Capstone agreeing): its flag table alone is not enough (4.0.2 has SSE
+ * `cmpltsd` write them, mistaking it for the string `cmpsd`; `syscall`
+ * leaves them as they were).  Not shifts and rotates: a count of 0 leaves
+ * them alone. */
 static int kills_flags(const struct cons_insn *in)
 {
-    if (!(in->dec.fx_write & DEC_FX_FLAGS))
+    static const char *const killers[] = {
+        "add", "sub", "and", "or", "xor", "cmp", "test", "neg", "imul", "mul", "div", "idiv",
+        "bsf", "bsr", "tzcnt", "lzcnt", "popcnt", "ucomiss", "ucomisd", "comiss", "comisd",
+        "vucomiss", "vucomisd", "vcomiss", "vcomisd", "xadd", "cmpxchg", "andn", "blsr", "blsi",
+        "blsmsk", "bzhi"};
+    if (in->dec.flow != DEC_FLOW_NONE || !(in->dec.fx_write & DEC_FX_FLAGS))
         return 0;
-    size_t op = opcode_at(in->bytes, in->dec.len);
-    uint8_t o = in->bytes[op], o2 = op + 1 < in->dec.len ? in->bytes[op + 1] : 0;
-    if (o == 0xC0 || o == 0xC1 || o == 0xD2 || o == 0xD3)
-        return 0;
-    return !(o == 0x0F && (o2 == 0xA4 || o2 == 0xA5 || o2 == 0xAC || o2 == 0xAD));
+    const char *m = in->dec.text;
+    if (strncmp(m, "lock ", 5) == 0)
+        m += 5;
+    size_t len = strcspn(m, " ");
+    for (size_t i = 0; i < sizeof killers / sizeof *killers; i++) {
+        size_t kl = strlen(killers[i]);
+        if (strncmp(m, killers[i], kl) == 0 &&
+            (len == kl || (len == kl + 1 && strchr("bwlq", m[kl]))))
+            return 1;
+    }
+    return 0;
 }
 
 /* Where the scan below stops reading ahead: instructions, direct transfers. */

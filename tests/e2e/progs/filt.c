@@ -51,9 +51,16 @@ static __attribute__((noinline)) uint64_t flags_live(int rounds)
                              "mov 4096(%[p]), %[w]\n\t"
                              "setc %b[w]\n\t"
                              "cmovz 16(%[p]), %[v]\n\t"
+                             /* an SSE compare leaves the flags alone */
+                             "cmp $1536, %[v]\n\t"
+                             "mov 24(%[p]), %[w]\n\t"
+                             "cmpltsd %%xmm1, %%xmm0\n\t"
+                             "jae 2f\n\t"
+                             "add $5, %[w]\n"
+                             "2:\n\t"
                              : [v] "=&r"(v), [w] "+&r"(w)
                              : [p] "r"(buf + i)
-                             : "cc", "memory");
+                             : "cc", "memory", "xmm0");
             s += v + w;
         }
     return s;
