@@ -1140,7 +1140,7 @@ static void patch_here(struct emit *e, uint64_t at)
 static int reads_flags(const struct cons_insn *in)
 {
     static const char *const readers[] = {"adc", "adox", "sbb", "rcl", "rcr", "set", "cmov",
-                                           "fcmov", "pushf", "lahf", "j", "loop", "into", "salc"};
+                                           "fcmov", "pushf", "lahf", "j", "loop", "into", "salc", "cmc"};
     if (in->dec.fx_read & DEC_FX_FLAGS)
         return 1;
     for (size_t i = 0; i < sizeof readers / sizeof *readers; i++)
