@@ -452,15 +452,18 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
         total += with_acc ? in[k]->dec.n_acc : 0;
     /* One allocation, hot parts first: the walk per execution touches the
      * header, the fetches and the accesses, nothing else. */
-    size_t sz = sizeof(struct cons_seq), o_fetch = sz, o_acc, o_in, o_nr, o_nw;
+    size_t o_site = sizeof(struct cons_seq), o_fetch, o_acc, o_in, o_nr, o_nw, sz;
+    o_fetch = o_site + (n + total) * sizeof(struct cons_site); /* at most that many */
     o_acc = o_fetch + n * sizeof(struct seq_fetch);
     o_in = o_acc + total * sizeof(struct seq_acc);
     o_nr = o_in + n * sizeof(const struct cons_insn *);
     o_nw = o_nr + n * sizeof(uint32_t);
-    size_t o_site = o_nw + n * sizeof(uint32_t);
-    o_site = (o_site + 7) & ~(size_t)7;
-    sz = o_site + (n + total) * sizeof(struct cons_site);
-    char *mem = xcalloc(1, sz);
+    sz = (o_nw + n * sizeof(uint32_t) + 63) & ~(size_t)63;
+    /* Cache-line aligned, so the header is one line and the sites follow. */
+    char *mem = aligned_alloc(64, sz);
+    if (!mem)
+        diag_die(EXIT_FAIL, "out of memory");
+    memset(mem, 0, sz);
     struct cons_seq *q = (struct cons_seq *)mem;
     q->n = n;
     q->with_acc = with_acc;
