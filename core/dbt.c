@@ -115,6 +115,7 @@ struct dbt_block {
     uint32_t id;
     uint8_t n, rs, rt, ru;     /* instructions; scratch registers (hardware numbers; ru
                                   only in filtering mode) */
+    uint8_t has_u;             /* ru is used (and saved): the block has data sites */
     uint8_t n_exit;
     uint8_t noacc;             /* records carry no addresses (a rep check; --cache-sim=no) */
     uint16_t n_acc, n_rec;     /* addresses in its record; 8-byte slots after the id */
@@ -1008,7 +1009,8 @@ static void emit_epilogue(struct emit *e, const struct dbt *d, const struct dbt_
 {
     if (d->filt) {
         gs_store(e, BUFPTR, b->rs);
-        gs_load(e, b->ru, SV_U);
+        if (b->has_u)
+            gs_load(e, b->ru, SV_U);
         gs_load(e, b->rt, SV_T);
         gs_load(e, b->rs, SV_S);
         return;
@@ -1384,7 +1386,8 @@ static void emit_filt_prologue(struct emit *e, const struct dbt_block *b)
 {
     gs_store(e, SV_S, b->rs);
     gs_store(e, SV_T, b->rt);
-    gs_store(e, SV_U, b->ru);
+    if (b->has_u)
+        gs_store(e, SV_U, b->ru);
     gs_load(e, b->rs, BUFPTR);
     op_mem(e, 1, 0xC7, 0, b->rs, -1, 1, 0), put32(e, (uint32_t)CONS_REC_START(b->id));
     op_mem(e, 1, 0x8D, b->rs, b->rs, -1, 1, 8);
@@ -1409,6 +1412,7 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
     b->n = chk->n = 1;
     b->rs = chk->rs = (uint8_t)rs, b->rt = chk->rt = (uint8_t)rt;
     b->ru = chk->ru = (uint8_t)reg[2];
+    b->has_u = chk->has_u = d->filt && dd->n_acc;
     b->insn[0] = chk->insn[0] = in;
     chk->noacc = 1;
     b->noacc = !d->rec;
@@ -1424,7 +1428,7 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
     b->entry = em.pc;
     gs_store(e, SV_S, rs);
     gs_store(e, SV_T, rt);
-    if (d->filt)
+    if (b->has_u)
         gs_store(e, SV_U, reg[2]);
     gs_load(e, rs, BUFPTR);
     if (a32)
@@ -1491,7 +1495,7 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
             int32_t rel = (int32_t)(int64_t)(done - (fix[i] + 4));
             memcpy(c->mem + (fix[i] - c->base), &rel, 4);
         }
-    if (d->filt)
+    if (b->has_u)
         gs_load(e, reg[2], SV_U);
     gs_load(e, rt, SV_T);
     gs_load(e, rs, SV_S);
@@ -1574,6 +1578,10 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
         b->insn[k] = tb.in[k];
     if (d->filt) {
         b->seq = cons_seq_new(d->t->cons, b->insn, b->n, 1);
+        const struct cons_site *sites;
+        unsigned ns = cons_seq_sites(b->seq, &sites);
+        for (unsigned i = 0; i < ns; i++)
+            b->has_u |= !sites[i].fetch;
         emit_filt_prologue(e2, b);
     } else {
         gs_store(e2, SV_S, rs);
@@ -1858,7 +1866,7 @@ static void leave_inner(struct dbt_thread *th, struct dbt_block *b, unsigned k,
     uint64_t end = reg_get(u, b->rs);
     reg_set(u, b->rs, *slot(th, SV_S));
     reg_set(u, b->rt, *slot(th, SV_T));
-    if (th->d->filt)
+    if (b->has_u)
         reg_set(u, b->ru, *slot(th, SV_U));
     drain_partial(th, b, k, end);
     u->rip = b->insn[k]->addr;
