@@ -19,7 +19,7 @@ ifneq ($(WERROR),)
 WARN    += -Werror
 endif
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE $(EXTRA_CFLAGS)
-LDLIBS_CORE = -lcapstone -ldw -lelf -liberty -lpthread
+LDLIBS_CORE = -lcapstone -ldw -lelf -lz -liberty -lpthread
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer
 
 # Debian packages the build and the tests need.  valgrind and libc6-dbg are the

@@ -614,22 +614,21 @@ static void read_program(struct ctx *x, struct sect line, uint64_t off, const ch
 int sym_lines_read(struct sym_lines *lines, Elf *elf, const struct sym_range *rx, size_t nrx,
                    struct intern *strs)
 {
-    Dwarf *dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
-    if (!dw)
-        return -1;
+    void *image;
+    Elf *src = sym_dwarf_elf(elf, &image);
+    Dwarf *dw = src ? dwarf_begin_elf(src, DWARF_C_READ, NULL) : NULL;
     struct ctx x = {lines, rx, nrx, strs, {NULL, 0}, {NULL, 0}, intern_str(strs, "???")};
-    struct sect line = find_section(elf, ".debug_line");
-    x.str = find_section(elf, ".debug_str");
-    x.line_str = find_section(elf, ".debug_line_str");
-    if (!line.len) {
-        dwarf_end(dw);
-        return -1;
+    struct sect line = {NULL, 0};
+    if (dw) {
+        line = find_section(src, ".debug_line");
+        x.str = find_section(src, ".debug_str");
+        x.line_str = find_section(src, ".debug_line_str");
     }
     Dwarf_CU *cu = NULL;
     Dwarf_Half version;
     uint8_t unit_type;
     Dwarf_Die cudie;
-    while (dwarf_get_units(dw, cu, &cu, &version, &unit_type, &cudie, NULL) == 0) {
+    while (line.len && dwarf_get_units(dw, cu, &cu, &version, &unit_type, &cudie, NULL) == 0) {
         /* Cachegrind-compatible: only full compile units are read (not
          * partial, type or skeleton units), in .debug_info order. */
         if (dwarf_tag(&cudie) != DW_TAG_compile_unit)
@@ -643,8 +642,12 @@ int sym_lines_read(struct sym_lines *lines, Elf *elf, const struct sym_range *rx
             comp_dir = dwarf_formstring(&a);
         read_program(&x, line, stmt, comp_dir);
     }
-    dwarf_end(dw);
-    return 0;
+    if (dw)
+        dwarf_end(dw);
+    if (src && src != elf)
+        elf_end(src);
+    free(image);
+    return line.len ? 0 : -1;
 }
 
 /* An entry's start and its position in the order Valgrind added it. */

@@ -43,6 +43,11 @@ struct sym_lines {
  * Returns 0, or -1 if elf has no usable DWARF (lines then stays as it was). */
 int sym_lines_read(struct sym_lines *lines, Elf *elf, const struct sym_range *rx, size_t nrx,
                    struct intern *strs);
+/* The ELF that libdw should read elf's DWARF from (sym_sect.c): elf itself,
+ * or an in-memory image of just the sections the line reader needs,
+ * decompressed; *image (NULL or malloc'd) is freed after elf_end of the
+ * image.  NULL if .debug_info does not decompress. */
+Elf *sym_dwarf_elf(Elf *elf, void **image);
 /* Sorts the table and trims overlaps (Cachegrind's canonicalisation). */
 void sym_lines_finish(struct sym_lines *lines);
 /* The entry containing addr, or NULL. */
