@@ -650,21 +650,58 @@ int sym_lines_read(struct sym_lines *lines, Elf *elf, const struct sym_range *rx
     return line.len ? 0 : -1;
 }
 
-/* An entry's start and its position in the order Valgrind added it. */
+/* An entry's start (less the table's lowest) and its position in the order
+ * Valgrind added it. */
 struct addr_ix {
-    uint64_t addr;
-    uint64_t ix;
+    uint64_t key;
+    size_t ix;
 };
 
-static int cmp_addr_ix(const void *a, const void *b)
+#define RADIX_BITS 11
+
+/* Sorts L by start address; equal starts (two units describing one address)
+ * keep the order they were read in, so the later one survives the trimming
+ * in sym_lines_finish (Valgrind's own sort leaves this order unspecified).
+ * An LSD radix sort, stable by construction: glibc's table is a hundred
+ * thousand entries in a few hundred interleaved runs (every unit's cold code
+ * sits at the start of .text), where qsort took several milliseconds; the
+ * starts of one object span a few MB, so this is two or three passes. */
+static void sort_lines(struct sym_lines *L)
 {
-    const struct addr_ix *x = a, *y = b;
-    if (x->addr != y->addr)
-        return x->addr < y->addr ? -1 : 1;
-    /* Equal starts (two units describing one address): keep the order they
-     * were read in, so the later one survives the trimming below.  Valgrind's
-     * own sort leaves this order unspecified. */
-    return x->ix < y->ix ? -1 : x->ix > y->ix;
+    size_t n = L->n;
+    int sorted = 1;
+    uint64_t lo = L->v[0].addr, hi = lo;
+    for (size_t i = 0; i + 1 < n; i++) {
+        sorted &= L->v[i].addr < L->v[i + 1].addr;
+        lo = L->v[i + 1].addr < lo ? L->v[i + 1].addr : lo;
+        hi = L->v[i + 1].addr > hi ? L->v[i + 1].addr : hi;
+    }
+    if (sorted)
+        return;
+    struct addr_ix *a = xmalloc(n * sizeof *a), *b = xmalloc(n * sizeof *b);
+    for (size_t i = 0; i < n; i++)
+        a[i] = (struct addr_ix){L->v[i].addr - lo, i};
+    uint64_t span = hi - lo;
+    for (unsigned shift = 0; shift < 64 && (shift == 0 || span >> shift); shift += RADIX_BITS) {
+        size_t count[(1u << RADIX_BITS) + 1] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((a[i].key >> shift) & ((1u << RADIX_BITS) - 1)) + 1]++;
+        for (size_t d = 1; d <= 1u << RADIX_BITS; d++)
+            count[d] += count[d - 1];
+        for (size_t i = 0; i < n; i++)
+            b[count[(a[i].key >> shift) & ((1u << RADIX_BITS) - 1)]++] = a[i];
+        struct addr_ix *t = a;
+        a = b;
+        b = t;
+    }
+    struct sym_lent *v = xmalloc(n * sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = L->v[a[i].ix];
+    free(a);
+    free(b);
+    free(L->v);
+    L->v = v;
+    L->cap = n;
 }
 
 void sym_lines_finish(struct sym_lines *L)
@@ -672,23 +709,7 @@ void sym_lines_finish(struct sym_lines *L)
     size_t n = L->n;
     if (n == 0)
         return;
-    int sorted = 1;
-    for (size_t i = 0; i + 1 < n && sorted; i++)
-        sorted = L->v[i].addr < L->v[i + 1].addr;
-    if (!sorted) {
-        /* Sort small keys, then move each entry once. */
-        struct addr_ix *t = xmalloc(n * sizeof *t);
-        for (size_t i = 0; i < n; i++)
-            t[i] = (struct addr_ix){L->v[i].addr, i};
-        qsort(t, n, sizeof *t, cmp_addr_ix);
-        struct sym_lent *v = xmalloc(n * sizeof *v);
-        for (size_t i = 0; i < n; i++)
-            v[i] = L->v[t[i].ix];
-        free(t);
-        free(L->v);
-        L->v = v;
-        L->cap = n;
-    }
+    sort_lines(L);
     /* Cachegrind-compatible: an entry running into the next is cut at the
      * next one's start; entries left empty disappear. */
     for (size_t i = 0; i + 1 < n; i++)
