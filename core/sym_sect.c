@@ -23,10 +23,10 @@
  */
 #include <elf.h>
 #include <gelf.h>
+#include <libdeflate.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "core/base/diag.h"
 #include "core/sym_priv.h"
@@ -99,9 +99,14 @@ static void inflate_part(struct part *p)
         p->ok = 1;
         return;
     }
-    uLongf got = p->len;
+    /* One decompressor per call: the calls run in two threads. */
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    size_t got = 0;
     /* As libelf: the stream must end exactly at the stated size. */
-    p->ok = uncompress(p->dst, &got, p->src, p->srclen) == Z_OK && got == p->len;
+    p->ok = d && libdeflate_zlib_decompress(d, p->src, p->srclen, p->dst, p->len, &got) == LIBDEFLATE_SUCCESS &&
+            got == p->len;
+    if (d)
+        libdeflate_free_decompressor(d);
 }
 
 static void *inflate_thread(void *arg)
