@@ -582,6 +582,10 @@ void sym_obj_load(struct sym_obj *o, Elf *elf, const char *path, struct intern *
     if (!main_dwarf)
         find_debug(elf, path, &dbg);
 
+    /* The DWARF starts decompressing now, so that its largest section
+     * inflates (in a second thread) while the symbol tables are read. */
+    struct sym_dwarf *dw = main_dwarf ? sym_dwarf_open(elf) : dbg.elf ? sym_dwarf_open(dbg.elf) : NULL;
+
     struct cands c = {0};
     if (has_section(elf, ".symtab", 1))
         read_symtab(&c, elf, ".symtab", &L);
@@ -601,10 +605,9 @@ void sym_obj_load(struct sym_obj *o, Elf *elf, const char *path, struct intern *
     L.rx = NULL;
     o->text_present = L.has_text;
     o->text = L.text;
-    if (main_dwarf)
-        sym_lines_read(&o->lines, elf, o->rx, o->nrx, strs);
-    else if (dbg.elf)
-        sym_lines_read(&o->lines, dbg.elf, o->rx, o->nrx, strs);
+    if (dw)
+        sym_lines_read(&o->lines, dw, o->rx, o->nrx, strs);
+    sym_dwarf_close(dw);
     sym_lines_finish(&o->lines);
     close_elf(&dbg);
 out:

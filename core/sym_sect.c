@@ -1,15 +1,17 @@
 /* sym_sect.c - the DWARF sections the line reader needs, and only those,
- * decompressed for libdw.
+ * decompressed, .debug_info in a second thread.
  *
  * Owns: choosing between an object's ELF as it is and a lean in-memory ELF
  * image that holds just .debug_info, .debug_abbrev, .debug_str,
- * .debug_str_offsets, .debug_line and .debug_line_str, decompressed (zlib,
- * SHF_COMPRESSED or old-style .zdebug_*).  libdw's dwarf_begin_elf inflates
+ * .debug_str_offsets, .debug_line and .debug_line_str, decompressed (zlib
+ * streams, SHF_COMPRESSED or old-style .zdebug_*) with libdeflate, which
+ * inflates about twice as fast as zlib.  libdw's dwarf_begin_elf inflates
  * every debug section it knows before anything can be read, and glibc's debug
  * file spends a sixth of its 10 MB on location and range lists that the line
  * reader never looks at; reading a debug file was most of cachesim's start-up.
- * Decompressing here also lets the largest section (.debug_info) inflate in a
- * second thread while the others inflate in this one.
+ * .debug_info, the largest section and the only one sym_line.c needs libdw
+ * for, inflates in a second thread while the caller decodes line programs
+ * from the others (sym_dwarf_section), until sym_dwarf_elf waits for it.
  * Must not: interpret DWARF (libdw and sym_line.c do), print or exit.
  *
  * The image gives libdw the same bytes under the same names as the file
@@ -25,8 +27,10 @@
 #include <gelf.h>
 #include <libdeflate.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/base/diag.h"
 #include "core/sym_priv.h"
@@ -45,6 +49,16 @@ struct part {
     size_t off; /* offset in the image */
     uint64_t flags;
     uint8_t *dst;
+};
+
+struct sym_dwarf {
+    Elf *elf;         /* the object's own ELF */
+    uint8_t *img;     /* the image (mmap'd), or NULL: elf is read as it is */
+    size_t size, names_off, shoff;
+    struct part parts[NWANT];
+    pthread_t th;     /* inflating parts[0] when threaded */
+    int threaded, waited;
+    Elf *mem;         /* the image as an ELF, once made */
 };
 
 /* Which wanted section a section name is (".debug_x" or ".zdebug_x"), or -1. */
@@ -120,14 +134,55 @@ static size_t align8(size_t n)
     return (n + 7) & ~(size_t)7;
 }
 
-Elf *sym_dwarf_elf(Elf *elf, void **image)
+/* Places the present parts in a new image and decompresses them, all but
+ * .debug_info before returning.  0, or -1 if no image could be had. */
+static int start_image(struct sym_dwarf *d)
 {
-    *image = NULL;
+    size_t off = sizeof(Elf64_Ehdr), names = 1 + sizeof ".shstrtab", nsec = 2;
+    for (size_t i = 0; i < NWANT; i++) {
+        if (!d->parts[i].present)
+            continue;
+        off = align8(off);
+        d->parts[i].off = off;
+        off += d->parts[i].len;
+        names += strlen(wanted[i]) + 1;
+        nsec++;
+    }
+    d->names_off = off;
+    d->shoff = align8(off + names);
+    d->size = d->shoff + nsec * sizeof(Elf64_Shdr);
+    void *img = mmap(NULL, d->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (img == MAP_FAILED)
+        return -1;
+    /* Megabytes written once: huge pages, where the system offers them on
+     * request, save most of the page faults. */
+    madvise(img, d->size, MADV_HUGEPAGE);
+    d->img = img;
+    for (size_t i = 0; i < NWANT; i++)
+        d->parts[i].dst = d->img + d->parts[i].off;
+    if (d->parts[0].zlib) {
+        /* The thread takes no signals: cachesim's handlers expect them in
+         * the thread that waits for the traced program. */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        d->threaded = pthread_create(&d->th, NULL, inflate_thread, &d->parts[0]) == 0;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
+    for (size_t i = d->threaded ? 1 : 0; i < NWANT; i++)
+        if (d->parts[i].present)
+            inflate_part(&d->parts[i]);
+    return 0;
+}
+
+struct sym_dwarf *sym_dwarf_open(Elf *elf)
+{
+    struct sym_dwarf *d = xcalloc(1, sizeof *d);
+    d->elf = elf;
     GElf_Ehdr eh;
     size_t shstrndx;
     if (!gelf_getehdr(elf, &eh) || eh.e_ident[EI_CLASS] != ELFCLASS64 || elf_getshdrstrndx(elf, &shstrndx) != 0)
-        return elf;
-    struct part parts[NWANT] = {{0}};
+        return d;
     int any_zlib = 0;
     Elf_Scn *scn = NULL;
     while ((scn = elf_nextscn(elf, scn)) != NULL) {
@@ -138,81 +193,125 @@ Elf *sym_dwarf_elf(Elf *elf, void **image)
         if (!n)
             continue;
         if (!strcmp(n, ".gnu_debugaltlink"))
-            return elf;
+            return d;
         int gnu, ix = wanted_ix(n, &gnu);
         /* As libdw: the first section of a name counts, NOBITS ones do not. */
-        if (ix < 0 || parts[ix].present || sh.sh_type == SHT_NOBITS)
+        if (ix < 0 || d->parts[ix].present || sh.sh_type == SHT_NOBITS)
             continue;
-        if (locate(&parts[ix], scn, &sh, gnu) == 0)
-            any_zlib |= parts[ix].zlib;
+        if (locate(&d->parts[ix], scn, &sh, gnu) == 0)
+            any_zlib |= d->parts[ix].zlib;
     }
-    if (!any_zlib || !parts[0].present)
-        return elf;
+    if (any_zlib && d->parts[0].present)
+        start_image(d);
+    return d;
+}
 
-    /* Layout: ELF header, the sections, their names, the section headers. */
-    size_t off = sizeof(Elf64_Ehdr), names = 1, nsec = 1;
-    for (size_t i = 0; i < NWANT; i++) {
-        if (!parts[i].present)
+/* A section of an ELF read as it is: decompressed in place, as libdw does
+ * when it opens the file. */
+static struct sym_sect find_section(Elf *elf, const char *name)
+{
+    struct sym_sect s = {NULL, 0};
+    size_t shstrndx;
+    if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+        return s;
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(elf, scn)) != NULL) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
             continue;
-        off = align8(off);
-        parts[i].off = off;
-        off += parts[i].len;
-        names += strlen(wanted[i]) + 1;
-        nsec++;
+        const char *n = elf_strptr(elf, shstrndx, sh.sh_name);
+        if (!n)
+            continue;
+        int gnu = 0;
+        if (strcmp(n, name) != 0) {
+            /* Old-style GNU compression renames .debug_x to .zdebug_x. */
+            if (!(n[0] == '.' && n[1] == 'z' && strcmp(n + 2, name + 1) == 0))
+                continue;
+            gnu = 1;
+        }
+        if (sh.sh_flags & SHF_COMPRESSED)
+            elf_compress(scn, 0, 0);
+        else if (gnu)
+            elf_compress_gnu(scn, 0, 0);
+        Elf_Data *data = elf_getdata(scn, NULL);
+        if (data && data->d_buf) {
+            s.p = data->d_buf;
+            s.len = data->d_size;
+        }
+        return s;
     }
-    size_t names_off = off, shoff = align8(off + names + sizeof ".shstrtab");
-    size_t total = shoff + (nsec + 1) * sizeof(Elf64_Shdr);
-    uint8_t *img = xmalloc(total);
-    for (size_t i = 0; i < NWANT; i++)
-        parts[i].dst = img + parts[i].off;
+    return s;
+}
 
-    /* .debug_info, by far the largest, in a second thread. */
-    pthread_t th;
-    int threaded = parts[0].zlib && pthread_create(&th, NULL, inflate_thread, &parts[0]) == 0;
-    for (size_t i = threaded ? 1 : 0; i < NWANT; i++)
-        if (parts[i].present)
-            inflate_part(&parts[i]);
-    if (threaded)
-        pthread_join(th, NULL);
-    if (!parts[0].ok) {
-        free(img);
+struct sym_sect sym_dwarf_section(struct sym_dwarf *d, const char *name)
+{
+    if (!d->img)
+        return find_section(d->elf, name);
+    int gnu, ix = wanted_ix(name, &gnu);
+    struct sym_sect s = {NULL, 0};
+    if (ix > 0 && d->parts[ix].ok)
+        s = (struct sym_sect){d->parts[ix].dst, d->parts[ix].len};
+    return s;
+}
+
+/* Waits for .debug_info and writes the image's ELF header and section
+ * headers around the sections that decompressed. */
+static Elf *finish_image(struct sym_dwarf *d)
+{
+    if (d->threaded)
+        pthread_join(d->th, NULL);
+    d->threaded = 0;
+    if (!d->parts[0].ok)
         return NULL;
-    }
-
-    Elf64_Ehdr *e = (Elf64_Ehdr *)img;
-    memset(e, 0, sizeof *e);
-    memcpy(e->e_ident, eh.e_ident, EI_NIDENT);
-    e->e_type = eh.e_type;
-    e->e_machine = eh.e_machine;
-    e->e_version = EV_CURRENT;
-    e->e_ehsize = sizeof *e;
-    e->e_shentsize = sizeof(Elf64_Shdr);
-    e->e_shoff = shoff;
-    Elf64_Shdr *sh = (Elf64_Shdr *)(img + shoff);
-    memset(sh, 0, sizeof *sh);
-    char *strs = (char *)img + names_off;
-    size_t k = 1, at = 1;
+    GElf_Ehdr eh;
+    gelf_getehdr(d->elf, &eh);
+    char *strs = (char *)d->img + d->names_off;
+    Elf64_Shdr *sh = (Elf64_Shdr *)(d->img + d->shoff);
+    size_t at = 1, nsec = 1;
     strs[0] = 0;
+    sh[0] = (Elf64_Shdr){0};
     for (size_t i = 0; i < NWANT; i++) {
-        if (!parts[i].present || !parts[i].ok)
+        const struct part *p = &d->parts[i];
+        if (!p->present || !p->ok)
             continue;
-        sh[k++] = (Elf64_Shdr){.sh_name = (Elf64_Word)at, .sh_type = SHT_PROGBITS, .sh_flags = parts[i].flags,
-                               .sh_offset = parts[i].off, .sh_size = parts[i].len, .sh_addralign = 1};
+        sh[nsec++] = (Elf64_Shdr){.sh_name = (Elf64_Word)at, .sh_type = SHT_PROGBITS, .sh_flags = p->flags,
+                                  .sh_offset = p->off, .sh_size = p->len, .sh_addralign = 1};
         size_t l = strlen(wanted[i]) + 1;
         memcpy(strs + at, wanted[i], l);
         at += l;
     }
-    sh[k] = (Elf64_Shdr){.sh_name = (Elf64_Word)at, .sh_type = SHT_STRTAB, .sh_offset = names_off,
-                         .sh_size = at + sizeof ".shstrtab", .sh_addralign = 1};
+    sh[nsec] = (Elf64_Shdr){.sh_name = (Elf64_Word)at, .sh_type = SHT_STRTAB, .sh_offset = d->names_off,
+                            .sh_size = at + sizeof ".shstrtab", .sh_addralign = 1};
     memcpy(strs + at, ".shstrtab", sizeof ".shstrtab");
-    e->e_shstrndx = (Elf64_Half)k;
-    e->e_shnum = (Elf64_Half)(k + 1);
+    Elf64_Ehdr *e = (Elf64_Ehdr *)d->img;
+    *e = (Elf64_Ehdr){.e_type = eh.e_type, .e_machine = eh.e_machine, .e_version = EV_CURRENT,
+                      .e_shoff = d->shoff, .e_ehsize = sizeof *e,
+                      .e_shentsize = sizeof *sh, .e_shnum = (Elf64_Half)(nsec + 1),
+                      .e_shstrndx = (Elf64_Half)nsec};
+    memcpy(e->e_ident, eh.e_ident, EI_NIDENT);
+    return elf_memory((char *)d->img, d->size);
+}
 
-    Elf *mem = elf_memory((char *)img, total);
-    if (!mem) {
-        free(img);
-        return elf;
+Elf *sym_dwarf_elf(struct sym_dwarf *d)
+{
+    if (!d->img)
+        return d->elf;
+    if (!d->waited) {
+        d->waited = 1;
+        d->mem = finish_image(d);
     }
-    *image = img;
-    return mem;
+    return d->mem;
+}
+
+void sym_dwarf_close(struct sym_dwarf *d)
+{
+    if (!d)
+        return;
+    if (d->threaded)
+        pthread_join(d->th, NULL);
+    if (d->mem)
+        elf_end(d->mem);
+    if (d->img)
+        munmap(d->img, d->size);
+    free(d);
 }
