@@ -578,36 +578,46 @@ static void prog_release(struct prog *p)
     free(p->r);
 }
 
+/* Directory k of program p as Valgrind names it for a unit whose
+ * DW_AT_comp_dir is comp_dir (NULL if absent). */
+static const char *dir_name(struct ctx *x, const struct prog *p, size_t k, const char *comp_dir)
+{
+    const char *d = p->dirs[k];
+    /* Cachegrind-compatible: DWARF < 5 directory 0 is comp_dir, or "."
+     * without one. */
+    if (p->version < 5 && k == 0)
+        return comp_dir ? comp_dir : ".";
+    /* Cachegrind-compatible: a relative directory gets comp_dir + "/" in
+     * front when comp_dir is present and not empty, so glibc's "./string"
+     * unit with directory "../sysdeps/x86" gives "./string/../sysdeps/x86". */
+    if (d[0] != '/' && comp_dir && comp_dir[0])
+        return intern_str(x->strs, join(x, comp_dir, d));
+    return d;
+}
+
 /* Adds program p's ranges to the table for a unit whose DW_AT_comp_dir is
- * comp_dir (NULL if absent), naming files the way Valgrind does. */
+ * comp_dir (NULL if absent).  Only the files that ranges use get a name: a
+ * header lists every file the unit includes, most of which hold no code. */
 static void add_program(struct ctx *x, const struct prog *p, const char *comp_dir)
 {
     if (!p->version)
         return;
-    const char **dirs = xmalloc((p->ndirs + 1) * sizeof *dirs);
-    for (size_t i = 0; i < p->ndirs; i++) {
-        const char *d = p->dirs[i];
-        if (p->version < 5 && i == 0)
-            /* Cachegrind-compatible: DWARF < 5 directory 0 is comp_dir, or
-             * "." without one. */
-            d = comp_dir ? comp_dir : ".";
-        else if (d[0] != '/' && comp_dir && comp_dir[0])
-            /* Cachegrind-compatible: a relative directory gets comp_dir +
-             * "/" in front when comp_dir is present and not empty, so
-             * glibc's "./string" unit with directory "../sysdeps/x86" gives
-             * "./string/../sysdeps/x86". */
-            d = intern_str(x->strs, join(x, comp_dir, d));
-        dirs[i] = d;
-    }
-    const char **names = xmalloc((p->nfiles + 1) * sizeof *names);
-    for (size_t i = 0; i < p->nfiles; i++) {
-        const struct pfile *f = &p->files[i];
-        const char *dir = f->dir < p->ndirs ? dirs[f->dir] : NULL;
-        names[i] = !f->name ? x->unknown : file_name(x, f->dir == NO_DIR ? NULL : dir, f->name);
-    }
+    const char **dirs = xcalloc(p->ndirs + 1, sizeof *dirs);
+    const char **names = xcalloc(p->nfiles + 1, sizeof *names);
     for (size_t i = 0; i < p->nr; i++) {
         const struct prange *r = &p->r[i];
-        add_entry(x, r->file == NO_FILE ? x->unknown : names[r->file], r->addr, r->size, r->line);
+        const char *name = x->unknown;
+        if (r->file != NO_FILE && !(name = names[r->file])) {
+            const struct pfile *f = &p->files[r->file];
+            const char *dir = NULL;
+            if (f->dir < p->ndirs) {
+                if (!dirs[f->dir])
+                    dirs[f->dir] = dir_name(x, p, f->dir, comp_dir);
+                dir = dirs[f->dir];
+            }
+            name = names[r->file] = f->name ? file_name(x, dir, f->name) : x->unknown;
+        }
+        add_entry(x, name, r->addr, r->size, r->line);
     }
     free(names);
     free(dirs);
