@@ -132,18 +132,20 @@ struct pfile {
 };
 #define NO_DIR UINT64_MAX
 
-/* One range a program adds, after Valgrind's checks, before merging. */
+/* One range a program adds, after Valgrind's checks, before merging: 16
+ * bytes, since a whole object's worth is held until its units are known. */
 struct prange {
     uint64_t addr;
-    uint32_t size, line;
-    uint32_t file; /* index into the program's files, or NO_FILE */
+    uint32_t size : 12; /* at most LOC_SIZE_MAX */
+    uint32_t line : 20; /* at most LINE_MAX_VG */
+    uint32_t file;      /* index into the program's files, or NO_FILE */
 };
 #define NO_FILE UINT32_MAX
 
 /* A line program decoded on its own (see sym_lines_read). */
 struct prog {
     uint64_t off;      /* in .debug_line */
-    unsigned version;  /* 0: nothing usable */
+    unsigned version;  /* 0: nothing usable; USED: added and released */
     const char **dirs; /* as stored; DWARF < 5: dirs[0] stands for comp_dir */
     size_t ndirs, capdirs;
     struct pfile *files;
@@ -151,6 +153,7 @@ struct prog {
     struct prange *r;
     size_t nr, capr;
 };
+#define USED UINT32_MAX
 
 /* Everything the line-program reader needs besides the program itself. */
 struct ctx {
@@ -576,6 +579,9 @@ static void prog_release(struct prog *p)
     free(p->dirs);
     free(p->files);
     free(p->r);
+    p->dirs = NULL;
+    p->files = NULL;
+    p->r = NULL;
 }
 
 /* Directory k of program p as Valgrind names it for a unit whose
@@ -637,7 +643,7 @@ static uint64_t next_program(struct sym_sect line, uint64_t off)
 }
 
 /* The decoded program at off, or NULL. */
-static const struct prog *find_prog(const struct prog *v, size_t n, uint64_t off)
+static struct prog *find_prog(struct prog *v, size_t n, uint64_t off)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -691,9 +697,13 @@ int sym_lines_read(struct sym_lines *lines, struct sym_dwarf *dw, const struct s
         const char *comp_dir = NULL;
         if (dwarf_attr(&cudie, DW_AT_comp_dir, &a))
             comp_dir = dwarf_formstring(&a);
-        const struct prog *p = find_prog(progs, nprogs, stmt);
-        if (p) {
+        struct prog *p = find_prog(progs, nprogs, stmt);
+        if (p && p->version != USED) {
             add_program(&x, p, comp_dir);
+            /* Done with: units rarely share a program (one that does is
+             * decoded again), and the table grows meanwhile. */
+            prog_release(p);
+            p->version = USED;
         } else {
             struct prog own;
             decode_program(&x, line, stmt, &own);
