@@ -12,6 +12,12 @@
  * Must not: print, exit, or know where the object is mapped (everything is in
  * link-time addresses).
  *
+ * Order of work, for start-up time: every program of .debug_line is decoded
+ * first, into checked ranges with file numbers, while .debug_info is still
+ * inflating in sym_sect.c's thread; then libdw walks the units, and each
+ * unit's program gets its file names from the unit's comp_dir and adds its
+ * ranges, merged exactly as if the programs had been read unit by unit.
+ *
  * The Cachegrind behaviours reproduced here, each marked "Cachegrind-compatible"
  * where it is implemented:
  * - file name = directory + "/" + name, where a relative directory (from the
