@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gelf.h>
 #include <libelf.h>
 
 #include "core/base/intern.h"
@@ -98,6 +99,10 @@ void sym_obj_release(struct sym_obj *o);
  * runtime address = link-time address + bias.  Returns 0 and sets *bias, or
  * -1 if no PT_LOAD segment starts inside the mapping. */
 int sym_obj_bias(Elf *elf, uint64_t start, uint64_t size, uint64_t foff, uint64_t *bias);
+
+/* The section after scn (NULL: the first) whose header and name can be read,
+ * with them in *sh and *name; NULL after the last. */
+Elf_Scn *sym_next_section(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, const char **name);
 
 /* The canonical symbol containing addr (text or not), or NULL. */
 struct sym_fsym *sym_obj_find_sym(struct sym_obj *o, uint64_t addr);

@@ -180,18 +180,13 @@ struct sym_dwarf *sym_dwarf_open(Elf *elf)
     struct sym_dwarf *d = xcalloc(1, sizeof *d);
     d->elf = elf;
     GElf_Ehdr eh;
-    size_t shstrndx;
-    if (!gelf_getehdr(elf, &eh) || eh.e_ident[EI_CLASS] != ELFCLASS64 || elf_getshdrstrndx(elf, &shstrndx) != 0)
+    if (!gelf_getehdr(elf, &eh) || eh.e_ident[EI_CLASS] != ELFCLASS64)
         return d;
     int any_zlib = 0;
     Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(elf, scn)) != NULL) {
-        GElf_Shdr sh;
-        if (!gelf_getshdr(scn, &sh))
-            continue;
-        const char *n = elf_strptr(elf, shstrndx, sh.sh_name);
-        if (!n)
-            continue;
+    GElf_Shdr sh;
+    const char *n;
+    while ((scn = sym_next_section(elf, scn, &sh, &n)) != NULL) {
         if (!strcmp(n, ".gnu_debugaltlink"))
             return d;
         int gnu, ix = wanted_ix(n, &gnu);
@@ -211,16 +206,11 @@ struct sym_dwarf *sym_dwarf_open(Elf *elf)
 static struct sym_sect find_section(Elf *elf, const char *name)
 {
     struct sym_sect s = {NULL, 0};
-    size_t shstrndx;
-    if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-        return s;
     Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(elf, scn)) != NULL) {
-        GElf_Shdr sh;
-        if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
-            continue;
-        const char *n = elf_strptr(elf, shstrndx, sh.sh_name);
-        if (!n)
+    GElf_Shdr sh;
+    const char *n;
+    while ((scn = sym_next_section(elf, scn, &sh, &n)) != NULL) {
+        if (sh.sh_type == SHT_NOBITS)
             continue;
         int gnu = 0;
         if (strcmp(n, name) != 0) {
