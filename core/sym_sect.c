@@ -30,7 +30,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "core/base/diag.h"
 #include "core/sym_priv.h"
@@ -53,7 +52,7 @@ struct part {
 
 struct sym_dwarf {
     Elf *elf;         /* the object's own ELF */
-    uint8_t *img;     /* the image (mmap'd), or NULL: elf is read as it is */
+    uint8_t *img;     /* the image, or NULL: elf is read as it is */
     size_t size, names_off, shoff;
     struct part parts[NWANT];
     pthread_t th;     /* inflating parts[0] when threaded */
@@ -94,11 +93,15 @@ static int locate(struct part *p, Elf_Scn *scn, const GElf_Shdr *sh, int gnu)
         if (n < sizeof ch)
             return -1;
         memcpy(&ch, b, sizeof ch);
-        if (ch.ch_type != ELFCOMPRESS_ZLIB)
+        /* deflate expands at most 1032 times: a larger stated size is a
+         * broken file, not worth an allocation. */
+        if (ch.ch_type != ELFCOMPRESS_ZLIB || ch.ch_size / 1032 > n)
             return -1;
         *p = (struct part){1, 1, 0, b + sizeof ch, n - sizeof ch, ch.ch_size, 0, flags, NULL};
     } else if (gnu && n >= 12 && !memcmp(b, "ZLIB", 4)) {
         /* Old GNU style: "ZLIB", the size as 8 big-endian bytes, the stream. */
+        if (be64(b + 4) / 1032 > n)
+            return -1;
         *p = (struct part){1, 1, 0, b + 12, n - 12, be64(b + 4), 0, flags, NULL};
     } else {
         *p = (struct part){1, 0, 0, b, n, n, 0, flags, NULL};
@@ -135,7 +138,8 @@ static size_t align8(size_t n)
 }
 
 /* Places the present parts in a new image and decompresses them, all but
- * .debug_info before returning.  0, or -1 if no image could be had. */
+ * .debug_info before returning.  0, or -1 if there is no memory for it
+ * (libdw then reads the file as it is). */
 static int start_image(struct sym_dwarf *d)
 {
     size_t off = sizeof(Elf64_Ehdr), names = 1 + sizeof ".shstrtab", nsec = 2;
@@ -151,13 +155,9 @@ static int start_image(struct sym_dwarf *d)
     d->names_off = off;
     d->shoff = align8(off + names);
     d->size = d->shoff + nsec * sizeof(Elf64_Shdr);
-    void *img = mmap(NULL, d->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (img == MAP_FAILED)
+    d->img = malloc(d->size);
+    if (!d->img)
         return -1;
-    /* Megabytes written once: huge pages, where the system offers them on
-     * request, save most of the page faults. */
-    madvise(img, d->size, MADV_HUGEPAGE);
-    d->img = img;
     for (size_t i = 0; i < NWANT; i++)
         d->parts[i].dst = d->img + d->parts[i].off;
     if (d->parts[0].zlib) {
@@ -301,7 +301,6 @@ void sym_dwarf_close(struct sym_dwarf *d)
         pthread_join(d->th, NULL);
     if (d->mem)
         elf_end(d->mem);
-    if (d->img)
-        munmap(d->img, d->size);
+    free(d->img);
     free(d);
 }
