@@ -5,7 +5,7 @@
 # Module layout (arrows point one way, enforced by `make check-deps`):
 #   core/base  -> libc only            (diagnostics, profile module, interning)
 #   sim        -> libc only            (cache model, config, CPUID detection)
-#   core       -> core/base, sim, Capstone, libdw   (driver, engines, decoder, symbolizer)
+#   core       -> core/base, sim, Capstone, libdw, libdeflate   (driver, engines, decoder, symbolizer)
 #   annotate   -> core/base
 #   diff       -> core/base
 
@@ -19,12 +19,12 @@ ifneq ($(WERROR),)
 WARN    += -Werror
 endif
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE $(EXTRA_CFLAGS)
-LDLIBS_CORE = -lcapstone -ldw -lelf -liberty -lpthread
+LDLIBS_CORE = -lcapstone -ldw -lelf -ldeflate -liberty -lpthread
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer
 
 # Debian packages the build and the tests need.  valgrind and libc6-dbg are the
 # reference the end-to-end tests compare with; zlib/sqlite/bzip2 feed the benches.
-DEB_PKGS = gcc make libcapstone-dev libelf-dev libdw-dev libiberty-dev pkg-config \
+DEB_PKGS = gcc make libcapstone-dev libelf-dev libdw-dev libdeflate-dev libiberty-dev pkg-config \
            valgrind libc6-dbg python3 g++ zlib1g-dev libsqlite3-dev libbz2-dev lua5.4
 
 B := build

@@ -14,8 +14,9 @@
  * - __libc_start_main, __libc_start_call_main, generic_start_main*, _start and
  *   __libc_start_main.* (exact names) become "(below main)".
  * It is called once per static instruction; speed matters but it is not a hot path.
- * Implementation: core/sym.c, core/sym_elf.c, core/sym_line.c; every rule, the
- * vDSO and unknown-code choices and the remaining differences: docs/symbols.md.
+ * Implementation: core/sym.c, core/sym_elf.c, core/sym_line.c, core/sym_sect.c;
+ * every rule, the vDSO and unknown-code choices and the remaining differences:
+ * docs/symbols.md.
  */
 #ifndef CACHESIM_SYM_H
 #define CACHESIM_SYM_H

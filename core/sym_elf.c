@@ -93,19 +93,25 @@ static int read_phdrs(Elf *elf, struct layout *L)
     return 0;
 }
 
-static void read_sections(Elf *elf, struct layout *L)
+Elf_Scn *sym_next_section(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, const char **name)
 {
     size_t shstrndx;
     if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-        return;
+        return NULL;
+    while ((scn = elf_nextscn(elf, scn)) != NULL)
+        if (gelf_getshdr(scn, sh) && (*name = elf_strptr(elf, shstrndx, sh->sh_name)) != NULL)
+            return scn;
+    return NULL;
+}
+
+static void read_sections(Elf *elf, struct layout *L)
+{
     int dynbss = 0;
     Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(elf, scn)) != NULL) {
-        GElf_Shdr sh;
-        if (!gelf_getshdr(scn, &sh) || sh.sh_size == 0)
-            continue;
-        const char *n = elf_strptr(elf, shstrndx, sh.sh_name);
-        if (!n)
+    GElf_Shdr sh;
+    const char *n;
+    while ((scn = sym_next_section(elf, scn, &sh, &n)) != NULL) {
+        if (sh.sh_size == 0)
             continue;
         struct sym_range r = {sh.sh_addr, sh.sh_addr + sh.sh_size};
         int inrx = in_any(L->xseg, L->nxseg, sh.sh_addr);
@@ -152,34 +158,22 @@ static void read_sections(Elf *elf, struct layout *L)
 
 static int has_section(Elf *elf, const char *name, int with_data)
 {
-    size_t shstrndx;
-    if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-        return 0;
     Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(elf, scn)) != NULL) {
-        GElf_Shdr sh;
-        if (!gelf_getshdr(scn, &sh))
-            continue;
-        const char *n = elf_strptr(elf, shstrndx, sh.sh_name);
-        if (n && !strcmp(n, name) && (!with_data || sh.sh_type != SHT_NOBITS))
+    GElf_Shdr sh;
+    const char *n;
+    while ((scn = sym_next_section(elf, scn, &sh, &n)) != NULL)
+        if (!strcmp(n, name) && (!with_data || sh.sh_type != SHT_NOBITS))
             return 1;
-    }
     return 0;
 }
 
 static Elf_Scn *find_scn(Elf *elf, const char *name, GElf_Shdr *out)
 {
-    size_t shstrndx;
-    if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-        return NULL;
     Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(elf, scn)) != NULL) {
-        if (!gelf_getshdr(scn, out) || out->sh_type == SHT_NOBITS)
-            continue;
-        const char *n = elf_strptr(elf, shstrndx, out->sh_name);
-        if (n && !strcmp(n, name))
+    const char *n;
+    while ((scn = sym_next_section(elf, scn, out, &n)) != NULL)
+        if (out->sh_type != SHT_NOBITS && !strcmp(n, name))
             return scn;
-    }
     return NULL;
 }
 
@@ -582,6 +576,10 @@ void sym_obj_load(struct sym_obj *o, Elf *elf, const char *path, struct intern *
     if (!main_dwarf)
         find_debug(elf, path, &dbg);
 
+    /* The DWARF starts decompressing now, so that its largest section
+     * inflates (in a second thread) while the symbol tables are read. */
+    struct sym_dwarf *dw = main_dwarf ? sym_dwarf_open(elf) : dbg.elf ? sym_dwarf_open(dbg.elf) : NULL;
+
     struct cands c = {0};
     if (has_section(elf, ".symtab", 1))
         read_symtab(&c, elf, ".symtab", &L);
@@ -601,10 +599,9 @@ void sym_obj_load(struct sym_obj *o, Elf *elf, const char *path, struct intern *
     L.rx = NULL;
     o->text_present = L.has_text;
     o->text = L.text;
-    if (main_dwarf)
-        sym_lines_read(&o->lines, elf, o->rx, o->nrx, strs);
-    else if (dbg.elf)
-        sym_lines_read(&o->lines, dbg.elf, o->rx, o->nrx, strs);
+    if (dw)
+        sym_lines_read(&o->lines, dw, o->rx, o->nrx, strs);
+    sym_dwarf_close(dw);
     sym_lines_finish(&o->lines);
     close_elf(&dbg);
 out:

@@ -12,6 +12,12 @@
  * Must not: print, exit, or know where the object is mapped (everything is in
  * link-time addresses).
  *
+ * Order of work, for start-up time: every program of .debug_line is decoded
+ * first, into checked ranges with file numbers, while .debug_info is still
+ * inflating in sym_sect.c's thread; then libdw walks the units, and each
+ * unit's program gets its file names from the unit's comp_dir and adds its
+ * ranges, merged exactly as if the programs had been read unit by unit.
+ *
  * The Cachegrind behaviours reproduced here, each marked "Cachegrind-compatible"
  * where it is implemented:
  * - file name = directory + "/" + name, where a relative directory (from the
@@ -123,58 +129,63 @@ static void skip(struct cur *c, uint64_t n)
     c->p += n;
 }
 
-/* The bytes of a section, decompressed; len 0 if absent. */
-struct sect {
-    const uint8_t *p;
-    size_t len;
+/* A file of a line program as its header (or DW_LNE_define_file) gives it;
+ * the name is joined with its directory and the unit's DW_AT_comp_dir only
+ * once the unit that reads the program is known. */
+struct pfile {
+    const char *name; /* NULL: DWARF < 5 file 0, which does not exist */
+    uint64_t dir;     /* directory index, or NO_DIR (define_file) */
 };
+#define NO_DIR UINT64_MAX
 
-static struct sect find_section(Elf *elf, const char *name)
-{
-    struct sect s = {NULL, 0};
-    size_t shstrndx;
-    if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-        return s;
-    Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(elf, scn)) != NULL) {
-        GElf_Shdr sh;
-        if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
-            continue;
-        const char *n = elf_strptr(elf, shstrndx, sh.sh_name);
-        if (!n)
-            continue;
-        int gnu = 0;
-        if (strcmp(n, name) != 0) {
-            /* Old-style GNU compression renames .debug_x to .zdebug_x. */
-            if (!(n[0] == '.' && n[1] == 'z' && strcmp(n + 2, name + 1) == 0))
-                continue;
-            gnu = 1;
-        }
-        /* libdw decompresses in place when it opens the file; do it here
-         * too for sections it did not touch. */
-        if (sh.sh_flags & SHF_COMPRESSED)
-            elf_compress(scn, 0, 0);
-        else if (gnu)
-            elf_compress_gnu(scn, 0, 0);
-        Elf_Data *d = elf_getdata(scn, NULL);
-        if (d && d->d_buf) {
-            s.p = d->d_buf;
-            s.len = d->d_size;
-        }
-        return s;
-    }
-    return s;
-}
+/* One range a program adds, after Valgrind's checks, before merging: 16
+ * bytes, since a whole object's worth is held until its units are known. */
+struct prange {
+    uint64_t addr;
+    uint32_t size : 12; /* at most LOC_SIZE_MAX */
+    uint32_t line : 20; /* at most LINE_MAX_VG */
+    uint32_t file;      /* index into the program's files, or NO_FILE */
+};
+#define NO_FILE UINT32_MAX
 
-/* Everything one line-program reader needs besides the program itself. */
+/* A line program decoded on its own (see sym_lines_read). */
+struct prog {
+    uint64_t off;      /* in .debug_line */
+    unsigned version;  /* 0: nothing usable; USED: added and released */
+    const char **dirs; /* as stored; DWARF < 5: dirs[0] stands for comp_dir */
+    size_t ndirs, capdirs;
+    struct pfile *files;
+    size_t nfiles, capfiles;
+    struct prange *r;
+    size_t nr, capr;
+};
+#define USED UINT32_MAX
+
+/* Everything the line-program reader needs besides the program itself. */
 struct ctx {
     struct sym_lines *lines;
     const struct sym_range *rx;
     size_t nrx;
     struct intern *strs;
-    struct sect str, line_str;
+    struct sym_sect str, line_str;
     const char *unknown; /* "???" */
+    char *buf;           /* scratch for joined names */
+    size_t bufcap;
 };
+
+/* dir + "/" + name in x's scratch buffer. */
+static const char *join(struct ctx *x, const char *dir, const char *name)
+{
+    size_t dl = strlen(dir), nl = strlen(name);
+    if (dl + nl + 2 > x->bufcap) {
+        x->bufcap = 2 * (dl + nl + 2);
+        x->buf = xrealloc(x->buf, x->bufcap);
+    }
+    memcpy(x->buf, dir, dl);
+    x->buf[dl] = '/';
+    memcpy(x->buf + dl + 1, name, nl + 1);
+    return x->buf;
+}
 
 /* The name Cachegrind prints for file `name` in directory dir (NULL: none). */
 static const char *file_name(struct ctx *x, const char *dir, const char *name)
@@ -183,14 +194,7 @@ static const char *file_name(struct ctx *x, const char *dir, const char *name)
         return intern_str(x->strs, name);
     /* Cachegrind-compatible: "%s/%s" with no normalisation, even when name
      * is itself absolute. */
-    size_t dl = strlen(dir), nl = strlen(name);
-    char *buf = xmalloc(dl + 1 + nl + 1);
-    memcpy(buf, dir, dl);
-    buf[dl] = '/';
-    memcpy(buf + dl + 1, name, nl + 1);
-    const char *full = intern_str(x->strs, buf);
-    free(buf);
-    return full;
+    return intern_str(x->strs, join(x, dir, name));
 }
 
 static int in_rx(const struct ctx *x, uint64_t lo, uint64_t hi_incl)
@@ -201,8 +205,10 @@ static int in_rx(const struct ctx *x, uint64_t lo, uint64_t hi_incl)
     return 0;
 }
 
-/* One range [this, next) of line `line` in file, with Valgrind's checks. */
-static void add_range(struct ctx *x, const char *file, uint64_t this, uint64_t next, uint32_t line)
+/* One range [this, next) of line `line` in file number `file`, with
+ * Valgrind's checks; kept in p until its unit adds it (add_entry). */
+static void add_range(const struct ctx *x, struct prog *p, uint32_t file, uint64_t this, uint64_t next,
+                      uint32_t line)
 {
     if (this == next)
         return;
@@ -216,14 +222,24 @@ static void add_range(struct ctx *x, const char *file, uint64_t this, uint64_t n
      * to 20 bits; others are dropped. */
     if ((int32_t)line < 0 || line > LINE_MAX_VG)
         return;
+    if (p->nr == p->capr) {
+        p->capr = p->capr ? 2 * p->capr : 256;
+        p->r = xrealloc(p->r, p->capr * sizeof *p->r);
+    }
+    p->r[p->nr++] = (struct prange){this, (uint32_t)size, line, file};
+}
+
+/* Adds a checked range to the table, in the order units are read. */
+static void add_entry(struct ctx *x, const char *file, uint64_t this, uint32_t size, uint32_t line)
+{
     struct sym_lines *L = x->lines;
     if (L->n > 0) {
         struct sym_lent *prev = &L->v[L->n - 1];
         /* Cachegrind-compatible: Valgrind merges a range into the previous
          * one when it continues it with the same line number, without
-         * comparing files. */
+         * comparing files (and across units). */
         if (prev->line == line && prev->addr + prev->size == this && prev->size + size <= LOC_SIZE_MAX) {
-            prev->size += (uint32_t)size;
+            prev->size += size;
             return;
         }
     }
@@ -231,12 +247,12 @@ static void add_range(struct ctx *x, const char *file, uint64_t this, uint64_t n
         L->cap = L->cap ? 2 * L->cap : 1024;
         L->v = xrealloc(L->v, L->cap * sizeof *L->v);
     }
-    L->v[L->n++] = (struct sym_lent){this, (uint32_t)size, line, file};
+    L->v[L->n++] = (struct sym_lent){this, size, line, file};
 }
 
 /* A path string of a DWARF 5 directory or file entry; NULL for forms Valgrind
  * does not read (the unit is then abandoned). */
-static const char *line_str(struct ctx *x, struct cur *c, uint64_t form, int is64)
+static const char *line_str(const struct ctx *x, struct cur *c, uint64_t form, int is64)
 {
     uint64_t off;
     switch (form) {
@@ -245,7 +261,7 @@ static const char *line_str(struct ctx *x, struct cur *c, uint64_t form, int is6
     case DW_FORM_strp:
     case DW_FORM_line_strp: {
         off = rd_n(c, is64 ? 8 : 4);
-        const struct sect *s = form == DW_FORM_strp ? &x->str : &x->line_str;
+        const struct sym_sect *s = form == DW_FORM_strp ? &x->str : &x->line_str;
         if (c->bad || off >= s->len || !memchr(s->p + off, 0, s->len - off))
             return NULL;
         return (const char *)s->p + off;
@@ -307,55 +323,22 @@ static int skip_form(struct cur *c, uint64_t form, int is64)
     return c->bad ? -1 : 0;
 }
 
-/* A directory, made absolute against comp_dir the way Valgrind does. */
-static const char *join_dir(const char *comp_dir, const char *d, char **owned)
+static void push_dir(struct prog *p, const char *d)
 {
-    /* Cachegrind-compatible: a relative directory gets comp_dir + "/" in
-     * front when comp_dir is present and not empty, so glibc's "./string"
-     * unit with directory "../sysdeps/x86" gives "./string/../sysdeps/x86". */
-    if (d[0] != '/' && comp_dir && comp_dir[0]) {
-        size_t cl = strlen(comp_dir), dl = strlen(d);
-        char *buf = xmalloc(cl + 1 + dl + 1);
-        memcpy(buf, comp_dir, cl);
-        buf[cl] = '/';
-        memcpy(buf + cl + 1, d, dl + 1);
-        *owned = buf;
-        return buf;
+    if (p->ndirs == p->capdirs) {
+        p->capdirs = p->capdirs ? 2 * p->capdirs : 16;
+        p->dirs = xrealloc(p->dirs, p->capdirs * sizeof *p->dirs);
     }
-    *owned = NULL;
-    return d;
+    p->dirs[p->ndirs++] = d;
 }
 
-/* Growable arrays of directory names (owned or borrowed) and file indexes. */
-struct dirs {
-    const char **v;
-    char **own;
-    size_t n, cap;
-};
-
-static void dirs_push(struct dirs *d, const char *s, char *owned)
+static void push_file(struct prog *p, const char *name, uint64_t dir)
 {
-    if (d->n == d->cap) {
-        d->cap = d->cap ? 2 * d->cap : 16;
-        d->v = xrealloc(d->v, d->cap * sizeof *d->v);
-        d->own = xrealloc(d->own, d->cap * sizeof *d->own);
+    if (p->nfiles == p->capfiles) {
+        p->capfiles = p->capfiles ? 2 * p->capfiles : 16;
+        p->files = xrealloc(p->files, p->capfiles * sizeof *p->files);
     }
-    d->v[d->n] = s;
-    d->own[d->n++] = owned;
-}
-
-struct files {
-    const char **v;
-    size_t n, cap;
-};
-
-static void files_push(struct files *f, const char *file)
-{
-    if (f->n == f->cap) {
-        f->cap = f->cap ? 2 * f->cap : 16;
-        f->v = xrealloc(f->v, f->cap * sizeof *f->v);
-    }
-    f->v[f->n++] = file;
+    p->files[p->nfiles++] = (struct pfile){name, dir};
 }
 
 /* The state machine registers Valgrind keeps. */
@@ -369,29 +352,25 @@ static void smr_reset(struct smr *r)
     *r = (struct smr){0, 0, 1, 1, 1, 1};
 }
 
-static const char *file_ix(const struct ctx *x, const struct files *f, uint32_t ix)
-{
-    /* Cachegrind-compatible: an index outside the table is Valgrind's "null"
-     * file, printed as "???" (with the line number kept). */
-    return ix < f->n && f->v[ix] ? f->v[ix] : x->unknown;
-}
-
 /* A row: close the range opened by the previous row. */
-static void row(struct ctx *x, struct smr *r, const struct files *f)
+static void row(const struct ctx *x, struct prog *p, struct smr *r)
 {
     /* Cachegrind-compatible: a range is only added when the previous row's
-     * address is nonzero. */
+     * address is nonzero.  An index outside the table (as it stands at this
+     * row) is Valgrind's "null" file, printed as "???" with the line kept. */
     if (r->last_address)
-        add_range(x, file_ix(x, f, r->last_file), r->last_address, r->address, r->last_line);
+        add_range(x, p, r->last_file < p->nfiles ? r->last_file : NO_FILE, r->last_address, r->address,
+                  r->last_line);
     r->last_address = r->address;
     r->last_file = r->file;
     r->last_line = r->line;
 }
 
-/* Decodes the line program at offset off of .debug_line for a unit whose
- * DW_AT_comp_dir is comp_dir (NULL if absent). */
-static void read_program(struct ctx *x, struct sect line, uint64_t off, const char *comp_dir)
+/* Decodes the line program at offset off of .debug_line into p (ranges with
+ * file numbers; the names wait for the unit's comp_dir, see add_program). */
+static void decode_program(const struct ctx *x, struct sym_sect line, uint64_t off, struct prog *p)
 {
+    *p = (struct prog){.off = off};
     if (off >= line.len)
         return;
     struct cur c = {line.p + off, line.p + line.len, 0};
@@ -421,21 +400,18 @@ static void read_program(struct ctx *x, struct sect line, uint64_t off, const ch
     skip(&c, opcode_base ? opcode_base - 1 : 0);
     if (c.bad || line_range == 0)
         return;
+    p->version = version;
 
-    struct dirs d = {0};
-    struct files f = {0};
     if (version < 5) {
         /* Cachegrind-compatible: directory 0 and file 0 are implicit;
-         * directory 0 is comp_dir, or "." without one. */
-        dirs_push(&d, comp_dir ? comp_dir : ".", NULL);
-        files_push(&f, NULL);
+         * directory 0 is the unit's comp_dir (see add_program). */
+        push_dir(p, NULL);
+        push_file(p, NULL, 0);
         while (!c.bad && c.p < c.end && *c.p) {
-            char *own;
             const char *s = rd_str(&c);
             if (!s)
                 break;
-            const char *j = join_dir(comp_dir, s, &own);
-            dirs_push(&d, j, own);
+            push_dir(p, s);
         }
         skip(&c, 1);
         while (!c.bad && c.p < c.end && *c.p) {
@@ -445,7 +421,7 @@ static void read_program(struct ctx *x, struct sect line, uint64_t off, const ch
             rd_uleb(&c);
             if (c.bad)
                 break;
-            files_push(&f, file_name(x, di < d.n ? d.v[di] : NULL, name));
+            push_file(p, name, di);
         }
         skip(&c, 1);
     } else {
@@ -470,9 +446,7 @@ static void read_program(struct ctx *x, struct sect line, uint64_t off, const ch
                         c.bad = 1;
                         break;
                     }
-                    char *own;
-                    const char *j = join_dir(comp_dir, s, &own);
-                    dirs_push(&d, j, own);
+                    push_dir(p, s);
                 } else if (skip_form(&c, forms[k], is64) != 0) {
                     c.bad = 1;
                 }
@@ -516,7 +490,7 @@ static void read_program(struct ctx *x, struct sect line, uint64_t off, const ch
             }
             if (c.bad || !name)
                 break;
-            files_push(&f, file_name(x, di < d.n ? d.v[di] : NULL, name));
+            push_file(p, name, di);
         }
     }
 
@@ -528,7 +502,7 @@ static void read_program(struct ctx *x, struct sect line, uint64_t off, const ch
             op -= opcode_base;
             r.address += (uint64_t)(op / line_range) * min_insn;
             r.line += (uint32_t)((int)(op % line_range) + line_base);
-            row(x, &r, &f);
+            row(x, p, &r);
             continue;
         }
         switch (op) {
@@ -540,7 +514,8 @@ static void read_program(struct ctx *x, struct sect line, uint64_t off, const ch
             switch (eop) {
             case DW_LNE_end_sequence:
                 if (r.last_address)
-                    add_range(x, file_ix(x, &f, r.last_file), r.last_address, r.address, r.last_line);
+                    add_range(x, p, r.last_file < p->nfiles ? r.last_file : NO_FILE, r.last_address, r.address,
+                              r.last_line);
                 smr_reset(&r);
                 break;
             case DW_LNE_set_address:
@@ -552,7 +527,7 @@ static void read_program(struct ctx *x, struct sect line, uint64_t off, const ch
                 rd_uleb(&c);
                 rd_uleb(&c);
                 if (name)
-                    files_push(&f, file_name(x, NULL, name));
+                    push_file(p, name, NO_DIR);
                 break;
             }
             case DW_LNE_set_discriminator:
@@ -568,7 +543,7 @@ static void read_program(struct ctx *x, struct sect line, uint64_t off, const ch
             break;
         }
         case DW_LNS_copy:
-            row(x, &r, &f);
+            row(x, p, &r);
             break;
         case DW_LNS_advance_pc:
             r.address += (uint64_t)min_insn * rd_uleb(&c);
@@ -603,33 +578,120 @@ static void read_program(struct ctx *x, struct sect line, uint64_t off, const ch
             break;
         }
     }
-
-    for (size_t i = 0; i < d.n; i++)
-        free(d.own[i]);
-    free(d.v);
-    free(d.own);
-    free(f.v);
 }
 
-int sym_lines_read(struct sym_lines *lines, Elf *elf, const struct sym_range *rx, size_t nrx,
+static void prog_release(struct prog *p)
+{
+    free(p->dirs);
+    free(p->files);
+    free(p->r);
+    p->dirs = NULL;
+    p->files = NULL;
+    p->r = NULL;
+}
+
+/* Directory k of program p as Valgrind names it for a unit whose
+ * DW_AT_comp_dir is comp_dir (NULL if absent). */
+static const char *dir_name(struct ctx *x, const struct prog *p, size_t k, const char *comp_dir)
+{
+    const char *d = p->dirs[k];
+    /* Cachegrind-compatible: DWARF < 5 directory 0 is comp_dir, or "."
+     * without one. */
+    if (p->version < 5 && k == 0)
+        return comp_dir ? comp_dir : ".";
+    /* Cachegrind-compatible: a relative directory gets comp_dir + "/" in
+     * front when comp_dir is present and not empty, so glibc's "./string"
+     * unit with directory "../sysdeps/x86" gives "./string/../sysdeps/x86". */
+    if (d[0] != '/' && comp_dir && comp_dir[0])
+        return intern_str(x->strs, join(x, comp_dir, d));
+    return d;
+}
+
+/* Adds program p's ranges to the table for a unit whose DW_AT_comp_dir is
+ * comp_dir (NULL if absent).  Only the files that ranges use get a name: a
+ * header lists every file the unit includes, most of which hold no code. */
+static void add_program(struct ctx *x, const struct prog *p, const char *comp_dir)
+{
+    if (!p->version)
+        return;
+    const char **dirs = xcalloc(p->ndirs + 1, sizeof *dirs);
+    const char **names = xcalloc(p->nfiles + 1, sizeof *names);
+    for (size_t i = 0; i < p->nr; i++) {
+        const struct prange *r = &p->r[i];
+        const char *name = x->unknown;
+        if (r->file != NO_FILE && !(name = names[r->file])) {
+            const struct pfile *f = &p->files[r->file];
+            const char *dir = NULL;
+            if (f->dir < p->ndirs) {
+                if (!dirs[f->dir])
+                    dirs[f->dir] = dir_name(x, p, f->dir, comp_dir);
+                dir = dirs[f->dir];
+            }
+            name = names[r->file] = f->name ? file_name(x, dir, f->name) : x->unknown;
+        }
+        add_entry(x, name, r->addr, r->size, r->line);
+    }
+    free(names);
+    free(dirs);
+}
+
+/* The offset of the line program after the one at off; line.len at the end
+ * or where a length is unreadable. */
+static uint64_t next_program(struct sym_sect line, uint64_t off)
+{
+    struct cur c = {line.p + off, line.p + line.len, 0};
+    uint64_t len = rd_n(&c, 4);
+    if (len == 0xffffffffu)
+        len = rd_n(&c, 8);
+    if (c.bad || len > (uint64_t)(c.end - c.p))
+        return line.len;
+    return (uint64_t)(c.p - line.p) + len;
+}
+
+/* The decoded program at off, or NULL. */
+static struct prog *find_prog(struct prog *v, size_t n, uint64_t off)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].off == off)
+            return &v[mid];
+        if (v[mid].off < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+int sym_lines_read(struct sym_lines *lines, struct sym_dwarf *dw, const struct sym_range *rx, size_t nrx,
                    struct intern *strs)
 {
-    Dwarf *dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
-    if (!dw)
+    struct ctx x = {lines, rx, nrx, strs, {NULL, 0}, {NULL, 0}, intern_str(strs, "???"), NULL, 0};
+    struct sym_sect line = sym_dwarf_section(dw, ".debug_line");
+    x.str = sym_dwarf_section(dw, ".debug_str");
+    x.line_str = sym_dwarf_section(dw, ".debug_line_str");
+    if (!line.len)
         return -1;
-    struct ctx x = {lines, rx, nrx, strs, {NULL, 0}, {NULL, 0}, intern_str(strs, "???")};
-    struct sect line = find_section(elf, ".debug_line");
-    x.str = find_section(elf, ".debug_str");
-    x.line_str = find_section(elf, ".debug_line_str");
-    if (!line.len) {
-        dwarf_end(dw);
-        return -1;
+    /* Every program in .debug_line order, decoded while .debug_info is still
+     * inflating (sym_sect.c): in practice each unit's stmt_list is one of
+     * these offsets; one that is not is decoded when its unit asks. */
+    struct prog *progs = NULL;
+    size_t nprogs = 0, cap = 0;
+    for (uint64_t off = 0; off < line.len; off = next_program(line, off)) {
+        if (nprogs == cap) {
+            cap = cap ? 2 * cap : 256;
+            progs = xrealloc(progs, cap * sizeof *progs);
+        }
+        decode_program(&x, line, off, &progs[nprogs++]);
     }
+    Elf *elf = sym_dwarf_elf(dw);
+    Dwarf *d = elf ? dwarf_begin_elf(elf, DWARF_C_READ, NULL) : NULL;
     Dwarf_CU *cu = NULL;
     Dwarf_Half version;
     uint8_t unit_type;
     Dwarf_Die cudie;
-    while (dwarf_get_units(dw, cu, &cu, &version, &unit_type, &cudie, NULL) == 0) {
+    while (d && dwarf_get_units(d, cu, &cu, &version, &unit_type, &cudie, NULL) == 0) {
         /* Cachegrind-compatible: only full compile units are read (not
          * partial, type or skeleton units), in .debug_info order. */
         if (dwarf_tag(&cudie) != DW_TAG_compile_unit)
@@ -641,27 +703,82 @@ int sym_lines_read(struct sym_lines *lines, Elf *elf, const struct sym_range *rx
         const char *comp_dir = NULL;
         if (dwarf_attr(&cudie, DW_AT_comp_dir, &a))
             comp_dir = dwarf_formstring(&a);
-        read_program(&x, line, stmt, comp_dir);
+        struct prog *p = find_prog(progs, nprogs, stmt);
+        if (p && p->version != USED) {
+            add_program(&x, p, comp_dir);
+            /* Done with: units rarely share a program (one that does is
+             * decoded again), and the table grows meanwhile. */
+            prog_release(p);
+            p->version = USED;
+        } else {
+            struct prog own;
+            decode_program(&x, line, stmt, &own);
+            add_program(&x, &own, comp_dir);
+            prog_release(&own);
+        }
     }
-    dwarf_end(dw);
+    for (size_t i = 0; i < nprogs; i++)
+        prog_release(&progs[i]);
+    free(progs);
+    free(x.buf);
+    if (!d)
+        return -1;
+    dwarf_end(d);
     return 0;
 }
 
-/* An entry's start and its position in the order Valgrind added it. */
+/* An entry's start (less the table's lowest) and its position in the order
+ * Valgrind added it. */
 struct addr_ix {
-    uint64_t addr;
-    uint64_t ix;
+    uint64_t key;
+    size_t ix;
 };
 
-static int cmp_addr_ix(const void *a, const void *b)
+#define RADIX_BITS 11
+
+/* Sorts L by start address; equal starts (two units describing one address)
+ * keep the order they were read in, so the later one survives the trimming
+ * in sym_lines_finish (Valgrind's own sort leaves this order unspecified).
+ * An LSD radix sort, stable by construction: glibc's table is a hundred
+ * thousand entries in a few hundred interleaved runs (every unit's cold code
+ * sits at the start of .text), where qsort took several milliseconds; the
+ * starts of one object span a few MB, so this is two or three passes. */
+static void sort_lines(struct sym_lines *L)
 {
-    const struct addr_ix *x = a, *y = b;
-    if (x->addr != y->addr)
-        return x->addr < y->addr ? -1 : 1;
-    /* Equal starts (two units describing one address): keep the order they
-     * were read in, so the later one survives the trimming below.  Valgrind's
-     * own sort leaves this order unspecified. */
-    return x->ix < y->ix ? -1 : x->ix > y->ix;
+    size_t n = L->n;
+    int sorted = 1;
+    uint64_t lo = L->v[0].addr, hi = lo;
+    for (size_t i = 0; i + 1 < n; i++) {
+        sorted &= L->v[i].addr < L->v[i + 1].addr;
+        lo = L->v[i + 1].addr < lo ? L->v[i + 1].addr : lo;
+        hi = L->v[i + 1].addr > hi ? L->v[i + 1].addr : hi;
+    }
+    if (sorted)
+        return;
+    struct addr_ix *a = xmalloc(n * sizeof *a), *b = xmalloc(n * sizeof *b);
+    for (size_t i = 0; i < n; i++)
+        a[i] = (struct addr_ix){L->v[i].addr - lo, i};
+    uint64_t span = hi - lo;
+    for (unsigned shift = 0; shift < 64 && (shift == 0 || span >> shift); shift += RADIX_BITS) {
+        size_t count[(1u << RADIX_BITS) + 1] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((a[i].key >> shift) & ((1u << RADIX_BITS) - 1)) + 1]++;
+        for (size_t d = 1; d <= 1u << RADIX_BITS; d++)
+            count[d] += count[d - 1];
+        for (size_t i = 0; i < n; i++)
+            b[count[(a[i].key >> shift) & ((1u << RADIX_BITS) - 1)]++] = a[i];
+        struct addr_ix *t = a;
+        a = b;
+        b = t;
+    }
+    struct sym_lent *v = xmalloc(n * sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = L->v[a[i].ix];
+    free(a);
+    free(b);
+    free(L->v);
+    L->v = v;
+    L->cap = n;
 }
 
 void sym_lines_finish(struct sym_lines *L)
@@ -669,23 +786,7 @@ void sym_lines_finish(struct sym_lines *L)
     size_t n = L->n;
     if (n == 0)
         return;
-    int sorted = 1;
-    for (size_t i = 0; i + 1 < n && sorted; i++)
-        sorted = L->v[i].addr < L->v[i + 1].addr;
-    if (!sorted) {
-        /* Sort small keys, then move each entry once. */
-        struct addr_ix *t = xmalloc(n * sizeof *t);
-        for (size_t i = 0; i < n; i++)
-            t[i] = (struct addr_ix){L->v[i].addr, i};
-        qsort(t, n, sizeof *t, cmp_addr_ix);
-        struct sym_lent *v = xmalloc(n * sizeof *v);
-        for (size_t i = 0; i < n; i++)
-            v[i] = L->v[t[i].ix];
-        free(t);
-        free(L->v);
-        L->v = v;
-        L->cap = n;
-    }
+    sort_lines(L);
     /* Cachegrind-compatible: an entry running into the next is cut at the
      * next one's start; entries left empty disappear. */
     for (size_t i = 0; i + 1 < n; i++)

@@ -13,7 +13,7 @@ check() { # folder allowed-prefixes...
       for a in "$@"; do case "$inc" in "$a"*) ok=1;; esac; done
       [ $ok = 1 ] || { echo "check-deps: $f includes \"$inc\""; bad=1; }
     done < <(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f")
-    if [ "$dir" != core ] && grep -Eq '#[[:space:]]*include[[:space:]]*<(capstone|elfutils|libelf|gelf|dwarf|demangle|libiberty)' "$f"; then
+    if [ "$dir" != core ] && grep -Eq '#[[:space:]]*include[[:space:]]*<(capstone|elfutils|libelf|gelf|dwarf|demangle|libiberty|libdeflate)' "$f"; then
       echo "check-deps: $f uses a run-time-core library"; bad=1
     fi
   done
