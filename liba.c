@@ -1,1 +1,0 @@
-long value(long x) { return x * 3 + 1; }
