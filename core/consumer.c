@@ -590,7 +590,7 @@ unsigned cons_seq_sites(const struct cons_seq *q, const struct cons_site **sites
 static inline void seq_begin(struct consumer *c, struct cons_seq *q, unsigned k)
 {
     if (k < q->n || c->cfg.n_toggle || !c->collecting) {
-        /* Instruction by instruction, the caches left to cons_seq_site. */
+        /* Instruction by instruction, the caches left to seq_site. */
         for (unsigned i = 0; i < k; i++) {
             const struct cons_insn *in = q->in[i];
             c->executed++;
@@ -628,7 +628,6 @@ void cons_stream(struct consumer *c, struct cons_seq *const *seqs, size_t n_seqs
                  const uint64_t *p, const uint64_t *q)
 {
     struct cons_seq *cur = NULL;
-    int plain = c->collecting && !c->cfg.n_toggle; /* fixed for a stream */
     while (p < q) {
         uint64_t w = *p++;
         if ((int64_t)w < 0) {
@@ -636,10 +635,7 @@ void cons_stream(struct consumer *c, struct cons_seq *const *seqs, size_t n_seqs
             if (id >= n_seqs)
                 return; /* cannot happen: a damaged buffer is not counted */
             cur = seqs[id];
-            if (plain)
-                seq_count(c, cur);
-            else
-                seq_begin(c, cur, cur->n);
+            seq_begin(c, cur, cur->n);
         } else if (cur) {
             seq_site(c, cur, (unsigned)(w >> CONS_REC_TAG_SHIFT), w & CONS_REC_ADDR_MASK);
         }

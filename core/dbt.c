@@ -1111,6 +1111,13 @@ static void emit_id_record(struct emit *e, int rs, uint32_t id)
 static void emit_filt_sites(struct emit *e, const struct dbt *d, const struct dbt_block *b,
                             int dead);
 
+/* Filtering mode: [S] = the start of an execution of b; S += 8. */
+static void emit_start_record(struct emit *e, const struct dbt_block *b)
+{
+    op_mem(e, 1, 0xC7, 0, b->rs, -1, 1, 0), put32(e, (uint32_t)CONS_REC_START(b->id));
+    op_mem(e, 1, 0x8D, b->rs, b->rs, -1, 1, 8);
+}
+
 /* The committed record of one execution of the one-instruction block b,
  * without data addresses (a rep check) in either mode. */
 static void emit_check_record(struct emit *e, const struct dbt *d, const struct dbt_block *b)
@@ -1119,8 +1126,7 @@ static void emit_check_record(struct emit *e, const struct dbt *d, const struct 
         emit_id_record(e, b->rs, b->id);
         return;
     }
-    op_mem(e, 1, 0xC7, 0, b->rs, -1, 1, 0), put32(e, (uint32_t)CONS_REC_START(b->id));
-    op_mem(e, 1, 0x8D, b->rs, b->rs, -1, 1, 8);
+    emit_start_record(e, b);
     emit_filt_sites(e, d, b, 0);
     gs_store(e, BUFPTR, b->rs);
 }
@@ -1389,8 +1395,7 @@ static void emit_filt_prologue(struct emit *e, const struct dbt_block *b)
     if (b->has_u)
         gs_store(e, SV_U, b->ru);
     gs_load(e, b->rs, BUFPTR);
-    op_mem(e, 1, 0xC7, 0, b->rs, -1, 1, 0), put32(e, (uint32_t)CONS_REC_START(b->id));
-    op_mem(e, 1, 0x8D, b->rs, b->rs, -1, 1, 8);
+    emit_start_record(e, b);
 }
 
 /* A rep string instruction as a loop of its own, counted as the reference
@@ -1442,8 +1447,7 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
     uint64_t loop = em.pc;
     b->bound[0] = (uint16_t)(loop - b->entry);
     if (d->filt) {
-        op_mem(e, 1, 0xC7, 0, rs, -1, 1, 0), put32(e, (uint32_t)CONS_REC_START(b->id));
-        op_mem(e, 1, 0x8D, rs, rs, -1, 1, 8);
+        emit_start_record(e, b);
         /* Each iteration runs the instruction without its prefix once:
          * cmps and scas set the flags, movs, stos and lods keep them. */
         emit_filt_sites(e, d, b, kills_flags(in));
