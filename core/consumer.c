@@ -35,6 +35,8 @@ struct consumer {
     void *describe_ctx;
     struct cons_sb own_sb; /* used until an engine names a thread's */
     struct cons_sb *sb;    /* the thread whose executions come in */
+    cons_pull_fn pull;     /* the engine's counters, taken in before counts are read */
+    void *pull_ctx;
 };
 
 /* One instruction fetch that can miss: instruction k, at addr, size bytes. */
@@ -247,7 +249,25 @@ void cons_set_describer(struct consumer *c, cons_describe_fn fn, void *ctx)
     c->describe_ctx = ctx;
 }
 
-void cons_set_collecting(struct consumer *c, int on) { c->collecting = on; }
+void cons_set_pull(struct consumer *c, cons_pull_fn fn, void *ctx)
+{
+    c->pull = fn;
+    c->pull_ctx = ctx;
+}
+
+/* The engine's counters in, before counts are read or the counting state
+ * changes (what ran before the change is counted under the old state). */
+static void pull(struct consumer *c)
+{
+    if (c->pull)
+        c->pull(c->pull_ctx);
+}
+
+void cons_set_collecting(struct consumer *c, int on)
+{
+    pull(c);
+    c->collecting = on;
+}
 int cons_collecting(const struct consumer *c) { return c->collecting; }
 
 void cons_zero(struct consumer *c)
@@ -304,7 +324,11 @@ static void toggle_after(struct consumer *c, const struct cons_insn *in, const u
         c->toggle_depth--;
 }
 
-uint64_t cons_executed(const struct consumer *c) { return c->executed; }
+uint64_t cons_executed(struct consumer *c)
+{
+    pull(c);
+    return c->executed;
+}
 
 #define VEX_MAX_INSNS 50 /* --vex-guest-max-insns */
 
@@ -354,9 +378,10 @@ static inline void sb_decide_andand(struct consumer *c, uint64_t addr)
     struct cons_sb *sb = c->sb;
     const struct cons_insn *j = sb->pend_aa;
     sb->pend_aa = NULL;
-    if (addr == j->aa_addr[0])
+    if (addr == j->aa_addr[0]) {
         sb->merged_left = j->aa_n; /* the merged side: same superblock */
-    else
+        sb->cont = addr;
+    } else
         count_andand(c, j);
 }
 
@@ -364,15 +389,29 @@ static inline void sb_decide_andand(struct consumer *c, uint64_t addr)
  * direct jumps and calls are chased (up to 3 extents, while 3 of the 50
  * instructions are left), anything else that ends a block ends it, and a
  * conditional branch ending the first extent may have an &&-idiom merged. */
+/* An execution starts at addr: a pending &&-idiom is decided by it, and a
+ * superblock that was to go on elsewhere has ended (what ran in between was
+ * not handed in instruction by instruction: a block only counted, whose end
+ * ends every superblock; or a signal handler, which VEX starts afresh). */
+static inline void sb_enter(struct consumer *c, uint64_t addr)
+{
+    struct cons_sb *sb = c->sb;
+    if (__builtin_expect(sb->pend_aa != NULL, 0))
+        sb_decide_andand(c, addr);
+    if ((sb->n | sb->merged_left) && addr != sb->cont)
+        sb->n = 0, sb->merged_left = 0;
+}
+
 static inline void sb_step_as(struct consumer *c, const struct cons_insn *in, unsigned vexend,
                               unsigned aa_n)
 {
     struct cons_sb *sb = c->sb;
-    if (__builtin_expect(sb->pend_aa != NULL, 0))
-        sb_decide_andand(c, in->addr);
+    sb_enter(c, in->addr);
     if (sb->merged_left) {
         if (--sb->merged_left == 0)
             sb->n = 0;
+        else
+            sb->cont = in->addr + in->dec.len;
         return;
     }
     if (sb->n == 0)
@@ -382,12 +421,16 @@ static inline void sb_step_as(struct consumer *c, const struct cons_insn *in, un
     case VEX_END_NONE:
         if (sb->n == VEX_MAX_INSNS)
             sb->n = 0;
+        else
+            sb->cont = in->addr + in->dec.len;
         return;
     case VEX_END_UNCOND:
-        if (sb->ext < 3 && VEX_MAX_INSNS - sb->n >= 3)
+        if (sb->ext < 3 && VEX_MAX_INSNS - sb->n >= 3) {
             sb->ext++;
-        else
+            sb->cont = in->dec.target;
+        } else {
             sb->n = 0;
+        }
         return;
     case VEX_END_COND:
         /* Only in a superblock of one extent: after a chased jump VEX 3.19
@@ -537,13 +580,13 @@ static inline void seq_count(struct consumer *c, struct cons_seq *q)
     c->executed += q->n;
     q->pending++;
     struct cons_sb *sb = c->sb;
-    if (__builtin_expect(sb->pend_aa != NULL, 0))
-        sb_decide_andand(c, q->first_addr); /* what the first sb_step would do */
+    sb_enter(c, q->first_addr); /* what the first sb_step would do */
     if (q->plain && !sb->merged_left && sb->n + q->n < VEX_MAX_INSNS) {
         /* The common case: straight-line code inside one superblock. */
         if (sb->n == 0)
             sb->ext = 1;
         sb->n += q->n - 1;
+        sb->cont = q->last->addr;
         sb_step_as(c, q->last, q->last_end, q->last_aa);
     } else {
         for (unsigned k = 0; k < q->n; k++)
@@ -577,6 +620,20 @@ void cons_seq_exec(struct consumer *c, struct cons_seq *q, const uint64_t *addr)
                 a->col[2]++;
         }
     }
+}
+
+void cons_seq_exec_to(struct consumer *c, struct cons_seq *q, uint64_t next)
+{
+    cons_seq_exec(c, q, NULL);
+    if (c->sb->pend_aa)
+        sb_decide_andand(c, next);
+}
+
+void cons_seq_add(struct consumer *c, struct cons_seq *q, uint64_t times)
+{
+    c->executed += times * q->n;
+    if (c->collecting)
+        q->pending += times;
 }
 
 unsigned cons_seq_sites(const struct cons_seq *q, const struct cons_site **sites)
@@ -664,6 +721,7 @@ uint64_t cons_mru_line(const struct consumer *c, int data, uint64_t set)
 
 void cons_settle(struct consumer *c)
 {
+    pull(c);
     for (struct cons_seq *q = c->seqs; q; q = q->next) {
         uint64_t p = q->pending;
         if (!p)

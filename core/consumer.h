@@ -90,6 +90,8 @@ struct cons_insn *cons_insn_add(struct consumer *c, uint64_t addr, const struct 
 struct cons_sb {
     unsigned n, ext, merged_left;
     const struct cons_insn *pend_aa;
+    uint64_t cont; /* where the superblock goes on (n or merged_left nonzero): an
+                      execution starting anywhere else starts a new one */
 };
 void cons_set_sb(struct consumer *c, struct cons_sb *sb);
 
@@ -138,6 +140,23 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
  * many as its instructions' n_acc add up to; none if !with_acc). */
 void cons_seq_exec(struct consumer *c, struct cons_seq *q, const uint64_t *addr);
 
+/* One execution of q without addresses (with_acc = 0) after which the
+ * program went on at next: a pending &&-idiom of its last instruction is
+ * decided at once, for an engine that does not hand in every execution
+ * (see cons_seq_add). */
+void cons_seq_exec_to(struct consumer *c, struct cons_seq *q, uint64_t next);
+
+/* `times` whole executions of q, counted by the engine (no --toggle-collect,
+ * with_acc = 0): Ir only, none of the superblock steps.  Exact only for a
+ * sequence whose last instruction ends every VEX superblock without an
+ * &&-idiom (vexend VEX_END_OTHER, or VEX_END_COND with aa_n = 0) and no
+ * other ends one: its counts do not depend on what ran before, and what runs
+ * after starts afresh (an execution handed in next that does not continue
+ * the superblock the consumer last saw starts a new one). */
+void cons_seq_add(struct consumer *c, struct cons_seq *q, uint64_t times);
+/* (times = UINT64_MAX takes one back: the engine counted an execution that
+ * did not complete; the arithmetic is modular.) */
+
 /* The first k instructions of q ran (the rest did not: a fault, a signal),
  * addresses as for cons_seq_exec: each goes through cons_exec. */
 void cons_seq_exec_part(struct consumer *c, const struct cons_seq *q, const uint64_t *addr,
@@ -185,7 +204,15 @@ void cons_settle(struct consumer *c);
 
 /* Instructions executed so far, counted or not (the virtual clock of
  * --deterministic). */
-uint64_t cons_executed(const struct consumer *c);
+uint64_t cons_executed(struct consumer *c);
+
+/* Executions an engine counts itself (a translator's per-block counters)
+ * and hands in when asked: fn is called before any count is read or the
+ * counting state changes (cons_settle, cons_set_collecting, cons_zero,
+ * cons_executed, cons_clone), and hands them in with cons_seq_add.  NULL:
+ * none. */
+typedef void (*cons_pull_fn)(void *ctx);
+void cons_set_pull(struct consumer *c, cons_pull_fn fn, void *ctx);
 
 /* The profile being filled (for writing, dumping, tests). */
 struct profile *cons_profile(struct consumer *c);

@@ -51,7 +51,11 @@
 #define BUF_BYTES (4u << 20)
 #define GUARD_BYTES (64u << 10)
 #define HALF_BYTES (BUF_BYTES + GUARD_BYTES) /* two buffers, each followed by its guard */
-#define THR_STRIDE (THR_SLOTS + 2 * HALF_BYTES)
+/* Count-only mode: a counter per block for each thread, after its buffers
+ * (blocks with a higher id record their executions instead). */
+#define CNT_MAX (1u << 20)
+#define CNT_OFF (THR_SLOTS + 2 * HALF_BYTES)
+#define THR_STRIDE (CNT_OFF + CNT_MAX * 8u)
 #define THR_OFF (HT_OFF + HT_BYTES)
 #define CHUNK_BYTES (64ull << 20)
 #define CHUNK_MAX 16u /* struct dbt_layout holds as many */
@@ -101,6 +105,8 @@ struct rec_info {
     struct cons_seq *seq;      /* set when the block is made */
     uint16_t n_rec;
     uint8_t plain;             /* no fix-ups: the whole record goes to seq as is */
+    uint8_t dir;               /* count-only: byte 4 of the id word says whether its
+                                  last instruction's branch was taken */
 };
 
 struct pend_exit {
@@ -118,6 +124,8 @@ struct dbt_block {
     uint8_t has_u;             /* ru is used (and saved): the block has data sites */
     uint8_t n_exit;
     uint8_t noacc;             /* records carry no addresses (a rep check; --cache-sim=no) */
+    uint8_t quiet;             /* count-only: adds 1 to its counter, records nothing */
+    uint8_t dir;               /* count-only: its record says where its branch went */
     uint16_t n_acc, n_rec;     /* addresses in its record; 8-byte slots after the id */
     uint8_t n_fix;
     struct dbt_fix *fix;       /* accesses completed at counting time */
@@ -144,6 +152,7 @@ struct dbt_thread {
     struct cons_sb *sb; /* its superblock state in the consumer */
     uint8_t *area;     /* cachesim's view of its thread area */
     uint64_t area_tr;  /* program address */
+    uint64_t *seen;    /* count-only: what cachesim took of each counter (reserved) */
     int used;
 };
 
@@ -175,6 +184,10 @@ struct dbt {
     unsigned i_shift, d_shift;  /* log2 of the I1 and D1 line sizes */
     uint64_t i_sets, d_sets;
     struct cons_seq **seqs;     /* by block id (filtering mode's stream) */
+    /* Count-only mode: the blocks that count executions in a per-thread
+     * counter instead of recording them (translate), by id. */
+    uint32_t *quiet;
+    size_t n_quiet, quiet_cap;
     /* The worker counting a full buffer while the program fills the other
      * one (double buffering).  Only one job at a time; anything else that
      * touches the consumer waits for it first (dbt_sync). */
@@ -190,6 +203,7 @@ struct dbt {
 
 static void clear_pending(struct dbt *d);
 static void *worker_main(void *arg);
+static void fold(void *ctx);
 static struct dbt_block *block_at(struct dbt *d, uint64_t pc, struct chunk **cp);
 static void link_block(struct dbt *d, struct dbt_block *b);
 static void link_exit(struct dbt *d, struct dbt_block *b, struct dbt_exit *x, struct dbt_block *t);
@@ -206,6 +220,10 @@ static uint8_t *buf_mem(const struct dbt_thread *th, unsigned h)
 }
 
 static uint64_t *slot(struct dbt_thread *th, unsigned off) { return (uint64_t *)(th->area + off); }
+static uint64_t *counter(struct dbt_thread *th, uint32_t id)
+{
+    return (uint64_t *)(th->area + CNT_OFF) + id;
+}
 
 static size_t hash_of(uint64_t orig) { return (size_t)((orig >> 12) ^ orig) & (HT_N - 1); }
 
@@ -336,6 +354,7 @@ static struct dbt *dbt_alloc(struct session *s, struct tracee *t, pid_t tid,
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cv, NULL);
     d->have_worker = pthread_create(&d->worker, NULL, worker_main, d) == 0;
+    cons_set_pull(t->cons, fold, d);
     mem[G_SYSCALL] = 0x0f, mem[G_SYSCALL + 1] = 0x05, mem[G_SYSCALL + 2] = 0xcc;
     snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)getpid(), fd);
     size_t len = strlen(path) + 1;
@@ -443,6 +462,8 @@ void dbt_free(struct dbt *d)
                 (int)getpid(), d->n_blocks, (unsigned long long)d->n_exit,
                 (unsigned long long)d->n_miss, (unsigned long long)d->n_full,
                 (unsigned long long)d->n_step, (unsigned long long)d->n_signal);
+    fold(d);
+    cons_set_pull(d->t->cons, NULL, NULL);
     if (d->have_worker) {
         pthread_mutex_lock(&d->mu);
         while (d->busy)
@@ -465,6 +486,10 @@ void dbt_free(struct dbt *d)
     }
     for (unsigned i = 0; i < d->n_chunks; i++)
         free(d->chunk[i].blocks);
+    for (unsigned i = 0; i < THR_MAX; i++)
+        if (d->thr[i].seen)
+            munmap(d->thr[i].seen, CNT_MAX * sizeof *d->thr[i].seen);
+    free(d->quiet);
     free(d->hash);
     clear_pending(d);
     free(d->pend);
@@ -537,11 +562,46 @@ struct dbt_thread *dbt_thread_new(struct dbt *d, pid_t tid, struct cons_sb *sb,
     return th;
 }
 
+/* Count-only mode: what thread th's counters gained since last time, into
+ * the consumer.  Only the program writes a counter (its thread may be adding
+ * to it right now), so what was taken is remembered, not subtracted. */
+static void fold_thread(struct dbt *d, struct dbt_thread *th)
+{
+    if (!th->seen)
+        th->seen = reserve(CNT_MAX * sizeof *th->seen);
+    for (size_t i = 0; i < d->n_quiet; i++) {
+        uint32_t id = d->quiet[i];
+        uint64_t v = __atomic_load_n(counter(th, id), __ATOMIC_RELAXED);
+        if (v != th->seen[id]) {
+            cons_seq_add(d->t->cons, d->seqs[id], v - th->seen[id]);
+            th->seen[id] = v;
+        }
+    }
+}
+
+/* The consumer's pull (cons_set_pull): every thread's counters in. */
+static void fold(void *ctx)
+{
+    struct dbt *d = ctx;
+    if (!d->n_quiet)
+        return;
+    dbt_sync(d);
+    for (unsigned i = 0; i < THR_MAX; i++)
+        if (d->thr[i].used)
+            fold_thread(d, &d->thr[i]);
+}
+
 void dbt_thread_end(struct dbt_thread *th)
 {
     if (!th)
         return;
     dbt_drain(th);
+    if (th->d->n_quiet) {
+        /* Its area goes to the next thread with counters at zero. */
+        fold_thread(th->d, th);
+        for (size_t i = 0; i < th->d->n_quiet; i++)
+            *counter(th, th->d->quiet[i]) = th->seen[th->d->quiet[i]] = 0;
+    }
     th->used = 0;
 }
 
@@ -575,11 +635,14 @@ static void count_records(struct dbt *d, struct cons_sb *sb, const uint64_t *p, 
         return;
     }
     while (p < q) {
-        uint64_t id = *p++;
+        uint64_t w = *p++, id = (uint32_t)w;
         if (id >= d->n_blocks)
             break; /* cannot happen: a damaged buffer is not counted */
         const struct rec_info *ri = &d->info[id];
-        if (ri->plain)
+        if (ri->dir) {
+            const struct cons_insn *j = d->byid[id]->insn[d->byid[id]->n - 1];
+            cons_seq_exec_to(c, ri->seq, (w >> 32 & 0xFF) ? j->dec.target : j->addr + j->dec.len);
+        } else if (ri->plain)
             cons_seq_exec(c, ri->seq, p);
         else
             count_block(d, d->byid[id], d->byid[id]->n, p);
@@ -657,7 +720,7 @@ static void drain_partial(struct dbt_thread *th, struct dbt_block *b, unsigned k
         return;
     if (d->filt)
         cons_stream_part(d->t->cons, d->seqs, d->n_blocks, p, p + n, k);
-    else if (p[0] == b->id)
+    else if ((uint32_t)p[0] == b->id)
         count_block(d, b, k, p + 1);
 }
 
@@ -1007,6 +1070,8 @@ static void emit_push_ret(struct emit *e, uint64_t ret)
 /* Block end: its record committed, the scratch registers back. */
 static void emit_epilogue(struct emit *e, const struct dbt *d, const struct dbt_block *b)
 {
+    if (b->quiet)
+        return; /* it has neither */
     if (d->filt) {
         gs_store(e, BUFPTR, b->rs);
         if (b->has_u)
@@ -1020,6 +1085,22 @@ static void emit_epilogue(struct emit *e, const struct dbt *d, const struct dbt_
     if (b->n_rec)
         gs_load(e, b->rt, SV_T);
     gs_load(e, b->rs, SV_S);
+}
+
+/* Count-only: byte 4 of the record's id word (at rs) := whether the branch
+ * with condition cc is taken (`set<cc> byte [rs + 4]`; the flags stay). */
+static void emit_setcc_rec(struct emit *e, int cc, int rs)
+{
+    rex(e, 0, -1, -1, rs);
+    put(e, 0x0F), put(e, (uint8_t)(0x90 | cc));
+    modrm_mem(e, 0, rs, -1, 1, 4);
+}
+
+/* The same for a loop or jrcxz, on one side of it: `mov byte [rs + 4], taken`. */
+static void emit_dir_rec(struct emit *e, int rs, int taken)
+{
+    op_mem(e, 0, 0xC6, 0, rs, -1, 1, 4);
+    put(e, (uint8_t)taken);
 }
 
 /* Inline lookup of the target in rcx (rax, rcx saved in slots); a hit jumps
@@ -1095,7 +1176,7 @@ static void finish_block(struct dbt *d, struct dbt_block *b)
 {
     if (!b->seq)
         b->seq = cons_seq_new(d->t->cons, b->insn, b->n, !b->noacc);
-    d->info[b->id] = (struct rec_info){b->seq, b->n_rec, b->n_fix == 0};
+    d->info[b->id] = (struct rec_info){b->seq, b->n_rec, b->n_fix == 0, b->dir};
     d->seqs[b->id] = b->seq;
 }
 
@@ -1183,6 +1264,19 @@ static int kills_flags(const struct cons_insn *in)
             return 1;
     }
     return 0;
+}
+
+/* Does every execution of the n instructions end the VEX superblock it is
+ * in, none before the last, and without an &&-idiom?  Then its counts do
+ * not depend on where that superblock began, and the next one starts
+ * afresh (cons_seq_add). */
+static int ends_superblock(const struct cons_insn *const *in, unsigned n)
+{
+    for (unsigned k = 0; k + 1 < n; k++)
+        if (in[k]->vexend != VEX_END_NONE)
+            return 0;
+    const struct cons_insn *last = in[n - 1];
+    return last->vexend == VEX_END_OTHER || (last->vexend == VEX_END_COND && !last->aa_n);
 }
 
 /* Where the scan below stops reading ahead: instructions, direct transfers. */
@@ -1580,6 +1674,16 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
 
     for (unsigned k = 0; k < tb.n; k++)
         b->insn[k] = tb.in[k];
+    if (!d->rec) {
+        /* Count-only: a block whose counts do not depend on where its
+         * superblock began counts itself, if the flags are free to change
+         * at its start; a loud one whose branch may have an &&-idiom says
+         * which way it went (cons_seq_add, cons_seq_exec_to). */
+        const struct cons_insn *last = b->insn[b->n - 1];
+        b->quiet = b->id < CNT_MAX && ends_superblock(b->insn, b->n) &&
+                   flags_dead(d, b->insn, b->n, 0);
+        b->dir = !b->quiet && last->vexend == VEX_END_COND && last->aa_n;
+    }
     if (d->filt) {
         b->seq = cons_seq_new(d->t->cons, b->insn, b->n, 1);
         const struct cons_site *sites;
@@ -1587,6 +1691,14 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
         for (unsigned i = 0; i < ns; i++)
             b->has_u |= !sites[i].fetch;
         emit_filt_prologue(e2, b);
+    } else if (b->quiet) {
+        put(e2, 0x65), op_mem(e2, 1, 0x83, 0, -1, -1, 1, (int32_t)(CNT_OFF + 8u * b->id));
+        put(e2, 1); /* add qword gs:[its counter], 1 */
+        if (d->n_quiet == d->quiet_cap) {
+            d->quiet_cap = d->quiet_cap ? 2 * d->quiet_cap : 1024;
+            d->quiet = xrealloc(d->quiet, d->quiet_cap * sizeof *d->quiet);
+        }
+        d->quiet[d->n_quiet++] = b->id;
     } else {
         gs_store(e2, SV_S, rs);
         if (n_rec)
@@ -1634,22 +1746,34 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
             take_target = dd->target;
             jtake = jump32(e2, -1);
             break;
-        case DEC_FLOW_JCC:
-            emit_epilogue(e2, d, b);
+        case DEC_FLOW_JCC: {
+            int loopx = o >= 0xE0 && o <= 0xE3; /* loop*, jrcxz: rel8 only */
+            int cc = (o == 0x0F ? in->bytes[op + 1] : o) & 0xF;
+            if (b->dir && !loopx)
+                emit_setcc_rec(e2, cc, rs);
+            if (!(b->dir && loopx))
+                emit_epilogue(e2, d, b);
             take_target = dd->target;
             fall_target = next;
-            if (o >= 0xE0 && o <= 0xE3) { /* loop*, jrcxz: rel8 only */
+            if (loopx) {
                 for (size_t i = 0; i < op; i++)
                     if (in->bytes[i] == 0x67)
                         put(e2, 0x67);
                 put(e2, o), put(e2, 0);
                 uint8_t *rel8 = em.p - 1;
                 uint64_t after = em.pc;
+                if (b->dir) { /* each side its own tail, saying which it is */
+                    emit_dir_rec(e2, rs, 0);
+                    emit_epilogue(e2, d, b);
+                }
                 jfall = jump32(e2, -1);
                 *rel8 = (uint8_t)(em.pc - after);
+                if (b->dir) {
+                    emit_dir_rec(e2, rs, 1);
+                    emit_epilogue(e2, d, b);
+                }
                 jtake = jump32(e2, -1);
             } else {
-                int cc = (o == 0x0F ? in->bytes[op + 1] : o) & 0xF;
                 if (d->filt && in->vexend == VEX_END_COND && in->aa_n) {
                     /* The side that is not the merged one fetches nothing
                      * in the program but may in the consumer. */
@@ -1670,6 +1794,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
                 }
             }
             break;
+        }
         case DEC_FLOW_CALL:
             emit_push_ret(e2, next);
             emit_epilogue(e2, d, b);
@@ -1867,6 +1992,15 @@ static int clean_point(const struct dbt_block *b, uint64_t pc, int *inner)
 static void leave_inner(struct dbt_thread *th, struct dbt_block *b, unsigned k,
                         struct user_regs_struct *u)
 {
+    if (b->quiet) {
+        /* No scratch registers; its counter has this execution, of which
+         * only the first k instructions ran. */
+        dbt_drain(th);
+        cons_seq_add(th->d->t->cons, b->seq, UINT64_MAX);
+        cons_seq_exec_part(th->d->t->cons, b->seq, NULL, k);
+        u->rip = b->insn[k]->addr;
+        return;
+    }
     uint64_t end = reg_get(u, b->rs);
     reg_set(u, b->rs, *slot(th, SV_S));
     reg_set(u, b->rt, *slot(th, SV_T));
