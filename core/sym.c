@@ -300,7 +300,7 @@ void sym_lookup(struct sym *s, uint64_t addr, struct sym_loc *out)
     if (m->obj.text_present && a >= m->obj.text.lo && a < m->obj.text.hi) {
         const struct sym_lent *e = sym_lines_find(&m->obj.lines, a);
         if (e) {
-            out->file = e->file;
+            out->file = intern_get(s->strs, e->file);
             out->line = e->line;
         }
     }

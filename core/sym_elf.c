@@ -576,9 +576,11 @@ void sym_obj_load(struct sym_obj *o, Elf *elf, const char *path, struct intern *
     if (!main_dwarf)
         find_debug(elf, path, &dbg);
 
-    /* The DWARF starts decompressing now, so that its largest section
-     * inflates (in a second thread) while the symbol tables are read. */
+    /* The compile units are read from now on, so that .debug_info, the
+     * largest section, inflates (in a second thread) while the symbol
+     * tables are read. */
     struct sym_dwarf *dw = main_dwarf ? sym_dwarf_open(elf) : dbg.elf ? sym_dwarf_open(dbg.elf) : NULL;
+    struct sym_units *units = dw ? sym_units_start(dw) : NULL;
 
     struct cands c = {0};
     if (has_section(elf, ".symtab", 1))
@@ -600,7 +602,7 @@ void sym_obj_load(struct sym_obj *o, Elf *elf, const char *path, struct intern *
     o->text_present = L.has_text;
     o->text = L.text;
     if (dw)
-        sym_lines_read(&o->lines, dw, o->rx, o->nrx, strs);
+        sym_lines_read(&o->lines, dw, units, o->rx, o->nrx, strs);
     sym_dwarf_close(dw);
     sym_lines_finish(&o->lines);
     close_elf(&dbg);

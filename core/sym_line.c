@@ -3,20 +3,18 @@
  * Owns: decoding .debug_line (DWARF 2 to 5) into a table of address ranges ->
  * (file, line), with exactly the file names, ranges and quirks of Valgrind's
  * own reader (coregrind/m_debuginfo/readdwarf.c, storage.c), which is what
- * Cachegrind prints as `fl=` and line numbers.  libdw only walks the compile
- * units and decodes their DW_AT_stmt_list and DW_AT_comp_dir (it resolves
- * every string form, .debug_str, .debug_line_str and dwz's alternate file);
- * the line programs themselves are decoded here, because libdw's
+ * Cachegrind prints as `fl=` and line numbers.  The compile units and their
+ * DW_AT_stmt_list and DW_AT_comp_dir come from sym_unit.c, or from libdw
+ * for what sym_unit.c leaves to it (dwz alternate files, unusual forms); the
+ * line programs themselves are decoded here, because libdw's
  * dwarf_getsrclines / dwarf_linesrc join directories differently, keep rows
  * Valgrind drops and pick other rows where several share an address.
  * Must not: print, exit, or know where the object is mapped (everything is in
  * link-time addresses).
  *
- * Order of work, for start-up time: every program of .debug_line is decoded
- * first, into checked ranges with file numbers, while .debug_info is still
- * inflating in sym_sect.c's thread; then libdw walks the units, and each
- * unit's program gets its file names from the unit's comp_dir and adds its
- * ranges, merged exactly as if the programs had been read unit by unit.
+ * Each unit's program is decoded as soon as sym_unit.c hands the unit over
+ * (while its thread walks on), straight into the table: nothing per program
+ * outlives it but the interned names.
  *
  * The Cachegrind behaviours reproduced here, each marked "Cachegrind-compatible"
  * where it is implemented:
@@ -129,37 +127,22 @@ static void skip(struct cur *c, uint64_t n)
     c->p += n;
 }
 
-/* A file of a line program as its header (or DW_LNE_define_file) gives it;
- * the name is joined with its directory and the unit's DW_AT_comp_dir only
- * once the unit that reads the program is known. */
+/* A directory of the line program being decoded, and the name Cachegrind
+ * gives it once one of its files is used. */
+struct pdir {
+    const char *name; /* as stored; DWARF < 5: entry 0 stands for comp_dir */
+    const char *full; /* NULL until used */
+};
+
+/* A file of the line program being decoded, as its header (or
+ * DW_LNE_define_file) gives it, and its name's intern id once used. */
 struct pfile {
     const char *name; /* NULL: DWARF < 5 file 0, which does not exist */
     uint64_t dir;     /* directory index, or NO_DIR (define_file) */
+    uint32_t id;      /* NO_FILE until used */
 };
 #define NO_DIR UINT64_MAX
-
-/* One range a program adds, after Valgrind's checks, before merging: 16
- * bytes, since a whole object's worth is held until its units are known. */
-struct prange {
-    uint64_t addr;
-    uint32_t size : 12; /* at most LOC_SIZE_MAX */
-    uint32_t line : 20; /* at most LINE_MAX_VG */
-    uint32_t file;      /* index into the program's files, or NO_FILE */
-};
 #define NO_FILE UINT32_MAX
-
-/* A line program decoded on its own (see sym_lines_read). */
-struct prog {
-    uint64_t off;      /* in .debug_line */
-    unsigned version;  /* 0: nothing usable; USED: added and released */
-    const char **dirs; /* as stored; DWARF < 5: dirs[0] stands for comp_dir */
-    size_t ndirs, capdirs;
-    struct pfile *files;
-    size_t nfiles, capfiles;
-    struct prange *r;
-    size_t nr, capr;
-};
-#define USED UINT32_MAX
 
 /* Everything the line-program reader needs besides the program itself. */
 struct ctx {
@@ -168,9 +151,16 @@ struct ctx {
     size_t nrx;
     struct intern *strs;
     struct sym_sect str, line_str;
-    const char *unknown; /* "???" */
-    char *buf;           /* scratch for joined names */
+    uint32_t unknown; /* "???" */
+    char *buf;        /* scratch for joined names */
     size_t bufcap;
+    /* The program being decoded (arrays reused from one to the next). */
+    unsigned version;
+    const char *comp_dir; /* its unit's DW_AT_comp_dir, or NULL */
+    struct pdir *dirs;
+    size_t ndirs, capdirs;
+    struct pfile *files;
+    size_t nfiles, capfiles;
 };
 
 /* dir + "/" + name in x's scratch buffer. */
@@ -205,32 +195,46 @@ static int in_rx(const struct ctx *x, uint64_t lo, uint64_t hi_incl)
     return 0;
 }
 
-/* One range [this, next) of line `line` in file number `file`, with
- * Valgrind's checks; kept in p until its unit adds it (add_entry). */
-static void add_range(const struct ctx *x, struct prog *p, uint32_t file, uint64_t this, uint64_t next,
-                      uint32_t line)
+/* Directory k of the program as Valgrind names it for its unit. */
+static const char *dir_name(struct ctx *x, size_t k)
 {
-    if (this == next)
-        return;
-    uint64_t size = next - this;
-    /* Cachegrind-compatible: backwards or over-long ranges become 1 byte. */
-    if (this > next || size > LOC_SIZE_MAX)
-        size = 1;
-    if (!in_rx(x, this, this + size - 1))
-        return;
-    /* Cachegrind-compatible: Valgrind's line number is a signed int limited
-     * to 20 bits; others are dropped. */
-    if ((int32_t)line < 0 || line > LINE_MAX_VG)
-        return;
-    if (p->nr == p->capr) {
-        p->capr = p->capr ? 2 * p->capr : 256;
-        p->r = xrealloc(p->r, p->capr * sizeof *p->r);
-    }
-    p->r[p->nr++] = (struct prange){this, (uint32_t)size, line, file};
+    const char *d = x->dirs[k].name;
+    /* Cachegrind-compatible: DWARF < 5 directory 0 is comp_dir, or "."
+     * without one. */
+    if (x->version < 5 && k == 0)
+        return x->comp_dir ? x->comp_dir : ".";
+    /* Cachegrind-compatible: a relative directory gets comp_dir + "/" in
+     * front when comp_dir is present and not empty, so glibc's "./string"
+     * unit with directory "../sysdeps/x86" gives "./string/../sysdeps/x86". */
+    if (d[0] != '/' && x->comp_dir && x->comp_dir[0])
+        return intern_str(x->strs, join(x, x->comp_dir, d));
+    return d;
 }
 
-/* Adds a checked range to the table, in the order units are read. */
-static void add_entry(struct ctx *x, const char *file, uint64_t this, uint32_t size, uint32_t line)
+/* The intern id of file k's name (k < nfiles), made the first time: a
+ * header lists every file the unit includes, most of which hold no code. */
+static uint32_t file_id(struct ctx *x, size_t k)
+{
+    struct pfile *f = &x->files[k];
+    if (f->id == NO_FILE) {
+        if (!f->name) {
+            f->id = x->unknown;
+        } else {
+            const char *dir = NULL;
+            if (f->dir < x->ndirs) {
+                struct pdir *d = &x->dirs[f->dir];
+                if (!d->full)
+                    d->full = dir_name(x, f->dir);
+                dir = d->full;
+            }
+            f->id = intern_id(file_name(x, dir, f->name));
+        }
+    }
+    return f->id;
+}
+
+/* Adds a range to the table, in the order units are read. */
+static void add_entry(struct ctx *x, uint32_t file, uint64_t this, uint32_t size, uint32_t line)
 {
     struct sym_lines *L = x->lines;
     if (L->n > 0) {
@@ -248,6 +252,25 @@ static void add_entry(struct ctx *x, const char *file, uint64_t this, uint32_t s
         L->v = xrealloc(L->v, L->cap * sizeof *L->v);
     }
     L->v[L->n++] = (struct sym_lent){this, size, line, file};
+}
+
+/* One range [this, next) of line `line` in file number `file` (NO_FILE:
+ * outside the table), with Valgrind's checks. */
+static void add_range(struct ctx *x, uint32_t file, uint64_t this, uint64_t next, uint32_t line)
+{
+    if (this == next)
+        return;
+    uint64_t size = next - this;
+    /* Cachegrind-compatible: backwards or over-long ranges become 1 byte. */
+    if (this > next || size > LOC_SIZE_MAX)
+        size = 1;
+    if (!in_rx(x, this, this + size - 1))
+        return;
+    /* Cachegrind-compatible: Valgrind's line number is a signed int limited
+     * to 20 bits; others are dropped. */
+    if ((int32_t)line < 0 || line > LINE_MAX_VG)
+        return;
+    add_entry(x, file == NO_FILE ? x->unknown : file_id(x, file), this, (uint32_t)size, line);
 }
 
 /* A path string of a DWARF 5 directory or file entry; NULL for forms Valgrind
@@ -323,22 +346,22 @@ static int skip_form(struct cur *c, uint64_t form, int is64)
     return c->bad ? -1 : 0;
 }
 
-static void push_dir(struct prog *p, const char *d)
+static void push_dir(struct ctx *x, const char *d)
 {
-    if (p->ndirs == p->capdirs) {
-        p->capdirs = p->capdirs ? 2 * p->capdirs : 16;
-        p->dirs = xrealloc(p->dirs, p->capdirs * sizeof *p->dirs);
+    if (x->ndirs == x->capdirs) {
+        x->capdirs = x->capdirs ? 2 * x->capdirs : 16;
+        x->dirs = xrealloc(x->dirs, x->capdirs * sizeof *x->dirs);
     }
-    p->dirs[p->ndirs++] = d;
+    x->dirs[x->ndirs++] = (struct pdir){d, NULL};
 }
 
-static void push_file(struct prog *p, const char *name, uint64_t dir)
+static void push_file(struct ctx *x, const char *name, uint64_t dir)
 {
-    if (p->nfiles == p->capfiles) {
-        p->capfiles = p->capfiles ? 2 * p->capfiles : 16;
-        p->files = xrealloc(p->files, p->capfiles * sizeof *p->files);
+    if (x->nfiles == x->capfiles) {
+        x->capfiles = x->capfiles ? 2 * x->capfiles : 16;
+        x->files = xrealloc(x->files, x->capfiles * sizeof *x->files);
     }
-    p->files[p->nfiles++] = (struct pfile){name, dir};
+    x->files[x->nfiles++] = (struct pfile){name, dir, NO_FILE};
 }
 
 /* The state machine registers Valgrind keeps. */
@@ -353,24 +376,24 @@ static void smr_reset(struct smr *r)
 }
 
 /* A row: close the range opened by the previous row. */
-static void row(const struct ctx *x, struct prog *p, struct smr *r)
+static void row(struct ctx *x, struct smr *r)
 {
     /* Cachegrind-compatible: a range is only added when the previous row's
      * address is nonzero.  An index outside the table (as it stands at this
      * row) is Valgrind's "null" file, printed as "???" with the line kept. */
     if (r->last_address)
-        add_range(x, p, r->last_file < p->nfiles ? r->last_file : NO_FILE, r->last_address, r->address,
-                  r->last_line);
+        add_range(x, r->last_file < x->nfiles ? r->last_file : NO_FILE, r->last_address, r->address, r->last_line);
     r->last_address = r->address;
     r->last_file = r->file;
     r->last_line = r->line;
 }
 
-/* Decodes the line program at offset off of .debug_line into p (ranges with
- * file numbers; the names wait for the unit's comp_dir, see add_program). */
-static void decode_program(const struct ctx *x, struct sym_sect line, uint64_t off, struct prog *p)
+/* Adds the ranges of the line program at offset off of .debug_line, for a
+ * unit whose DW_AT_comp_dir is comp_dir (NULL if absent). */
+static void decode_program(struct ctx *x, struct sym_sect line, uint64_t off, const char *comp_dir)
 {
-    *p = (struct prog){.off = off};
+    x->ndirs = x->nfiles = 0;
+    x->comp_dir = comp_dir;
     if (off >= line.len)
         return;
     struct cur c = {line.p + off, line.p + line.len, 0};
@@ -400,18 +423,18 @@ static void decode_program(const struct ctx *x, struct sym_sect line, uint64_t o
     skip(&c, opcode_base ? opcode_base - 1 : 0);
     if (c.bad || line_range == 0)
         return;
-    p->version = version;
+    x->version = version;
 
     if (version < 5) {
         /* Cachegrind-compatible: directory 0 and file 0 are implicit;
-         * directory 0 is the unit's comp_dir (see add_program). */
-        push_dir(p, NULL);
-        push_file(p, NULL, 0);
+         * directory 0 is the unit's comp_dir (see dir_name). */
+        push_dir(x, NULL);
+        push_file(x, NULL, 0);
         while (!c.bad && c.p < c.end && *c.p) {
             const char *s = rd_str(&c);
             if (!s)
                 break;
-            push_dir(p, s);
+            push_dir(x, s);
         }
         skip(&c, 1);
         while (!c.bad && c.p < c.end && *c.p) {
@@ -421,7 +444,7 @@ static void decode_program(const struct ctx *x, struct sym_sect line, uint64_t o
             rd_uleb(&c);
             if (c.bad)
                 break;
-            push_file(p, name, di);
+            push_file(x, name, di);
         }
         skip(&c, 1);
     } else {
@@ -446,7 +469,7 @@ static void decode_program(const struct ctx *x, struct sym_sect line, uint64_t o
                         c.bad = 1;
                         break;
                     }
-                    push_dir(p, s);
+                    push_dir(x, s);
                 } else if (skip_form(&c, forms[k], is64) != 0) {
                     c.bad = 1;
                 }
@@ -490,7 +513,7 @@ static void decode_program(const struct ctx *x, struct sym_sect line, uint64_t o
             }
             if (c.bad || !name)
                 break;
-            push_file(p, name, di);
+            push_file(x, name, di);
         }
     }
 
@@ -502,7 +525,7 @@ static void decode_program(const struct ctx *x, struct sym_sect line, uint64_t o
             op -= opcode_base;
             r.address += (uint64_t)(op / line_range) * min_insn;
             r.line += (uint32_t)((int)(op % line_range) + line_base);
-            row(x, p, &r);
+            row(x, &r);
             continue;
         }
         switch (op) {
@@ -514,7 +537,7 @@ static void decode_program(const struct ctx *x, struct sym_sect line, uint64_t o
             switch (eop) {
             case DW_LNE_end_sequence:
                 if (r.last_address)
-                    add_range(x, p, r.last_file < p->nfiles ? r.last_file : NO_FILE, r.last_address, r.address,
+                    add_range(x, r.last_file < x->nfiles ? r.last_file : NO_FILE, r.last_address, r.address,
                               r.last_line);
                 smr_reset(&r);
                 break;
@@ -527,7 +550,7 @@ static void decode_program(const struct ctx *x, struct sym_sect line, uint64_t o
                 rd_uleb(&c);
                 rd_uleb(&c);
                 if (name)
-                    push_file(p, name, NO_DIR);
+                    push_file(x, name, NO_DIR);
                 break;
             }
             case DW_LNE_set_discriminator:
@@ -543,7 +566,7 @@ static void decode_program(const struct ctx *x, struct sym_sect line, uint64_t o
             break;
         }
         case DW_LNS_copy:
-            row(x, p, &r);
+            row(x, &r);
             break;
         case DW_LNS_advance_pc:
             r.address += (uint64_t)min_insn * rd_uleb(&c);
@@ -580,118 +603,19 @@ static void decode_program(const struct ctx *x, struct sym_sect line, uint64_t o
     }
 }
 
-static void prog_release(struct prog *p)
+/* The units as libdw walks them, for what sym_unit.c leaves to it; -1 if
+ * libdw finds no DWARF. */
+static int units_by_libdw(struct ctx *x, struct sym_dwarf *dw, struct sym_sect line)
 {
-    free(p->dirs);
-    free(p->files);
-    free(p->r);
-    p->dirs = NULL;
-    p->files = NULL;
-    p->r = NULL;
-}
-
-/* Directory k of program p as Valgrind names it for a unit whose
- * DW_AT_comp_dir is comp_dir (NULL if absent). */
-static const char *dir_name(struct ctx *x, const struct prog *p, size_t k, const char *comp_dir)
-{
-    const char *d = p->dirs[k];
-    /* Cachegrind-compatible: DWARF < 5 directory 0 is comp_dir, or "."
-     * without one. */
-    if (p->version < 5 && k == 0)
-        return comp_dir ? comp_dir : ".";
-    /* Cachegrind-compatible: a relative directory gets comp_dir + "/" in
-     * front when comp_dir is present and not empty, so glibc's "./string"
-     * unit with directory "../sysdeps/x86" gives "./string/../sysdeps/x86". */
-    if (d[0] != '/' && comp_dir && comp_dir[0])
-        return intern_str(x->strs, join(x, comp_dir, d));
-    return d;
-}
-
-/* Adds program p's ranges to the table for a unit whose DW_AT_comp_dir is
- * comp_dir (NULL if absent).  Only the files that ranges use get a name: a
- * header lists every file the unit includes, most of which hold no code. */
-static void add_program(struct ctx *x, const struct prog *p, const char *comp_dir)
-{
-    if (!p->version)
-        return;
-    const char **dirs = xcalloc(p->ndirs + 1, sizeof *dirs);
-    const char **names = xcalloc(p->nfiles + 1, sizeof *names);
-    for (size_t i = 0; i < p->nr; i++) {
-        const struct prange *r = &p->r[i];
-        const char *name = x->unknown;
-        if (r->file != NO_FILE && !(name = names[r->file])) {
-            const struct pfile *f = &p->files[r->file];
-            const char *dir = NULL;
-            if (f->dir < p->ndirs) {
-                if (!dirs[f->dir])
-                    dirs[f->dir] = dir_name(x, p, f->dir, comp_dir);
-                dir = dirs[f->dir];
-            }
-            name = names[r->file] = f->name ? file_name(x, dir, f->name) : x->unknown;
-        }
-        add_entry(x, name, r->addr, r->size, r->line);
-    }
-    free(names);
-    free(dirs);
-}
-
-/* The offset of the line program after the one at off; line.len at the end
- * or where a length is unreadable. */
-static uint64_t next_program(struct sym_sect line, uint64_t off)
-{
-    struct cur c = {line.p + off, line.p + line.len, 0};
-    uint64_t len = rd_n(&c, 4);
-    if (len == 0xffffffffu)
-        len = rd_n(&c, 8);
-    if (c.bad || len > (uint64_t)(c.end - c.p))
-        return line.len;
-    return (uint64_t)(c.p - line.p) + len;
-}
-
-/* The decoded program at off, or NULL. */
-static struct prog *find_prog(struct prog *v, size_t n, uint64_t off)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid].off == off)
-            return &v[mid];
-        if (v[mid].off < off)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
-int sym_lines_read(struct sym_lines *lines, struct sym_dwarf *dw, const struct sym_range *rx, size_t nrx,
-                   struct intern *strs)
-{
-    struct ctx x = {lines, rx, nrx, strs, {NULL, 0}, {NULL, 0}, intern_str(strs, "???"), NULL, 0};
-    struct sym_sect line = sym_dwarf_section(dw, ".debug_line");
-    x.str = sym_dwarf_section(dw, ".debug_str");
-    x.line_str = sym_dwarf_section(dw, ".debug_line_str");
-    if (!line.len)
-        return -1;
-    /* Every program in .debug_line order, decoded while .debug_info is still
-     * inflating (sym_sect.c): in practice each unit's stmt_list is one of
-     * these offsets; one that is not is decoded when its unit asks. */
-    struct prog *progs = NULL;
-    size_t nprogs = 0, cap = 0;
-    for (uint64_t off = 0; off < line.len; off = next_program(line, off)) {
-        if (nprogs == cap) {
-            cap = cap ? 2 * cap : 256;
-            progs = xrealloc(progs, cap * sizeof *progs);
-        }
-        decode_program(&x, line, off, &progs[nprogs++]);
-    }
     Elf *elf = sym_dwarf_elf(dw);
     Dwarf *d = elf ? dwarf_begin_elf(elf, DWARF_C_READ, NULL) : NULL;
+    if (!d)
+        return -1;
     Dwarf_CU *cu = NULL;
     Dwarf_Half version;
     uint8_t unit_type;
     Dwarf_Die cudie;
-    while (d && dwarf_get_units(d, cu, &cu, &version, &unit_type, &cudie, NULL) == 0) {
+    while (dwarf_get_units(d, cu, &cu, &version, &unit_type, &cudie, NULL) == 0) {
         /* Cachegrind-compatible: only full compile units are read (not
          * partial, type or skeleton units), in .debug_info order. */
         if (dwarf_tag(&cudie) != DW_TAG_compile_unit)
@@ -703,46 +627,50 @@ int sym_lines_read(struct sym_lines *lines, struct sym_dwarf *dw, const struct s
         const char *comp_dir = NULL;
         if (dwarf_attr(&cudie, DW_AT_comp_dir, &a))
             comp_dir = dwarf_formstring(&a);
-        struct prog *p = find_prog(progs, nprogs, stmt);
-        if (p && p->version != USED) {
-            add_program(&x, p, comp_dir);
-            /* Done with: units rarely share a program (one that does is
-             * decoded again), and the table grows meanwhile. */
-            prog_release(p);
-            p->version = USED;
-        } else {
-            struct prog own;
-            decode_program(&x, line, stmt, &own);
-            add_program(&x, &own, comp_dir);
-            prog_release(&own);
-        }
+        decode_program(x, line, stmt, comp_dir);
     }
-    for (size_t i = 0; i < nprogs; i++)
-        prog_release(&progs[i]);
-    free(progs);
-    free(x.buf);
-    if (!d)
-        return -1;
     dwarf_end(d);
     return 0;
 }
 
-/* An entry's start (less the table's lowest) and its position in the order
- * Valgrind added it. */
-struct addr_ix {
-    uint64_t key;
-    size_t ix;
-};
+int sym_lines_read(struct sym_lines *lines, struct sym_dwarf *dw, struct sym_units *u, const struct sym_range *rx,
+                   size_t nrx, struct intern *strs)
+{
+    struct ctx x = {.lines = lines, .rx = rx, .nrx = nrx, .strs = strs, .unknown = intern_id(intern_str(strs, "???"))};
+    struct sym_sect line = sym_dwarf_section(dw, ".debug_line");
+    x.str = sym_dwarf_section(dw, ".debug_str");
+    x.line_str = sym_dwarf_section(dw, ".debug_line_str");
+    int ret = -1;
+    if (!line.len) {
+        sym_units_end(u);
+    } else {
+        int k = SYM_UNITS_LIBDW;
+        if (u) {
+            struct sym_unit cu;
+            while ((k = sym_units_next(u, &cu)) == 1)
+                decode_program(&x, line, cu.stmt_list, cu.comp_dir);
+            sym_units_end(u);
+        }
+        if (k != 0)
+            lines->n = 0; /* whatever the walk gave is not to be kept */
+        ret = k == 0 ? 0 : units_by_libdw(&x, dw, line);
+    }
+    free(x.dirs);
+    free(x.files);
+    free(x.buf);
+    return ret;
+}
 
 #define RADIX_BITS 11
 
 /* Sorts L by start address; equal starts (two units describing one address)
  * keep the order they were read in, so the later one survives the trimming
  * in sym_lines_finish (Valgrind's own sort leaves this order unspecified).
- * An LSD radix sort, stable by construction: glibc's table is a hundred
- * thousand entries in a few hundred interleaved runs (every unit's cold code
- * sits at the start of .text), where qsort took several milliseconds; the
- * starts of one object span a few MB, so this is two or three passes. */
+ * An LSD radix sort of the entries themselves, stable by construction:
+ * glibc's table is over a hundred thousand entries in a few hundred
+ * interleaved runs (every unit's cold code sits at the start of .text),
+ * where qsort took several milliseconds; the starts of one object span a
+ * few MB, so this is two or three passes, through one scratch copy. */
 static void sort_lines(struct sym_lines *L)
 {
     size_t n = L->n;
@@ -755,30 +683,30 @@ static void sort_lines(struct sym_lines *L)
     }
     if (sorted)
         return;
-    struct addr_ix *a = xmalloc(n * sizeof *a), *b = xmalloc(n * sizeof *b);
-    for (size_t i = 0; i < n; i++)
-        a[i] = (struct addr_ix){L->v[i].addr - lo, i};
+    /* Mapped, not malloc'd: see sym_map.  xmalloc dies when memory is out. */
+    struct sym_lent *tmp = sym_map(n * sizeof *tmp), *heap = tmp ? NULL : xmalloc(n * sizeof *tmp);
+    if (heap)
+        tmp = heap;
+    struct sym_lent *a = L->v, *b = tmp;
     uint64_t span = hi - lo;
     for (unsigned shift = 0; shift < 64 && (shift == 0 || span >> shift); shift += RADIX_BITS) {
         size_t count[(1u << RADIX_BITS) + 1] = {0};
         for (size_t i = 0; i < n; i++)
-            count[((a[i].key >> shift) & ((1u << RADIX_BITS) - 1)) + 1]++;
+            count[(((a[i].addr - lo) >> shift) & ((1u << RADIX_BITS) - 1)) + 1]++;
         for (size_t d = 1; d <= 1u << RADIX_BITS; d++)
             count[d] += count[d - 1];
         for (size_t i = 0; i < n; i++)
-            b[count[(a[i].key >> shift) & ((1u << RADIX_BITS) - 1)]++] = a[i];
-        struct addr_ix *t = a;
+            b[count[((a[i].addr - lo) >> shift) & ((1u << RADIX_BITS) - 1)]++] = a[i];
+        struct sym_lent *t = a;
         a = b;
         b = t;
     }
-    struct sym_lent *v = xmalloc(n * sizeof *v);
-    for (size_t i = 0; i < n; i++)
-        v[i] = L->v[a[i].ix];
-    free(a);
-    free(b);
-    free(L->v);
-    L->v = v;
-    L->cap = n;
+    if (a != L->v)
+        memcpy(L->v, a, n * sizeof *a);
+    if (heap)
+        free(heap);
+    else
+        sym_unmap(tmp, n * sizeof *tmp);
 }
 
 void sym_lines_finish(struct sym_lines *L)
@@ -797,6 +725,9 @@ void sym_lines_finish(struct sym_lines *L)
         if (L->v[i].size > 0)
             L->v[w++] = L->v[i];
     L->n = w;
+    /* The table stays for the object's life: give back its growth room. */
+    L->cap = w ? w : 1;
+    L->v = xrealloc(L->v, L->cap * sizeof *L->v);
 }
 
 const struct sym_lent *sym_lines_find(const struct sym_lines *L, uint64_t addr)

@@ -1,12 +1,15 @@
 /* sym_priv.h - the symbolizer's internal pieces, shared by core/sym.c,
- * core/sym_elf.c, core/sym_line.c and core/sym_sect.c.  Not a public surface:
- * only those files and the symbolizer's own tests include it.
+ * core/sym_elf.c, core/sym_line.c, core/sym_unit.c and core/sym_sect.c.
+ * Not a public surface: only those files and the symbolizer's own tests
+ * include it.
  *
  * Owns: the per-object tables in link-time ("stated", svma) addresses - the
  * symbol table after Cachegrind's canonicalisation and the line table after
  * Cachegrind's DWARF line reader - and the functions that build them from
- * ELF files (sym_elf.c, sym_line.c, and sym_sect.c for the DWARF sections).  A loaded object's tables do not depend on where it is mapped,
- * so they survive sym_invalidate and are reused when a file is mapped again.
+ * ELF files (sym_elf.c, sym_line.c, sym_unit.c for the compile units and
+ * sym_sect.c for the DWARF sections).  A loaded object's tables do not
+ * depend on where it is mapped, so they survive sym_invalidate and are
+ * reused when a file is mapped again.
  * Must not: read /proc, know about processes, print or exit.
  */
 #ifndef CACHESIM_SYM_PRIV_H
@@ -24,12 +27,13 @@ struct sym_range {
     uint64_t lo, hi;
 };
 
-/* One line-table entry: [addr, addr+size) is line `line` of file. */
+/* One line-table entry: [addr, addr+size) is line `line` of file.  16
+ * bytes: glibc's table has well over a hundred thousand entries. */
 struct sym_lent {
     uint64_t addr;
-    uint32_t size;
-    uint32_t line;
-    const char *file; /* "dir/file" as Cachegrind prints it (interned) */
+    uint32_t size : 12; /* Valgrind's limit too: at most 4095 */
+    uint32_t line : 20; /* likewise: at most 2^20 - 1 */
+    uint32_t file;      /* intern id of "dir/file" as Cachegrind prints it */
 };
 
 /* The line table of one object, as Cachegrind builds it (see sym_line.c). */
@@ -44,28 +48,62 @@ struct sym_sect {
     size_t len;
 };
 
-/* An object's DWARF being read (sym_sect.c): the sections the line reader
- * needs, decompressed; .debug_info may still be inflating in a second thread
- * until sym_dwarf_elf.  elf must stay open until sym_dwarf_close. */
+/* An object's DWARF being read (sym_sect.c).  elf must stay open until
+ * sym_dwarf_close.  The sections are decompressed when first asked for; two
+ * threads may ask at once for different sections. */
 struct sym_dwarf;
 struct sym_dwarf *sym_dwarf_open(Elf *elf);
-/* A section other than .debug_info, ready at once (len 0 if absent). */
+/* Nonzero if the sections are read here (sym_unit.c, sym_line.c); zero if
+ * libdw must read the file as it is (dwz alternate file, 32-bit file). */
+int sym_dwarf_own(const struct sym_dwarf *d);
+/* A whole section (len 0 if absent or broken).  Without sym_dwarf_own, in
+ * one thread only (libelf decompresses it), and not .debug_info. */
 struct sym_sect sym_dwarf_section(struct sym_dwarf *d, const char *name);
-/* Waits for .debug_info; the ELF libdw should read: elf itself, or an
- * in-memory image of just the needed sections.  NULL if .debug_info does not
- * decompress (no DWARF). */
+/* Nonzero if sym_dwarf_section(d, name) will have to inflate. */
+int sym_dwarf_inflates(const struct sym_dwarf *d, const char *name);
+/* Frees a section's decompressed bytes before sym_dwarf_close. */
+void sym_dwarf_drop(struct sym_dwarf *d, const char *name);
+/* The ELF libdw should read: elf itself, or an in-memory image of just the
+ * needed sections, decompressed.  NULL if .debug_info does not decompress
+ * (no DWARF). */
 Elf *sym_dwarf_elf(struct sym_dwarf *d);
 void sym_dwarf_close(struct sym_dwarf *d);
 
-/* Appends the line information of every compile unit in dw to lines.  rx
- * lists the executable segments, entries outside them are dropped as
+/* Big scratch buffers, mapped and unmapped directly: a large block given
+ * back with free() raises glibc's mmap threshold, and the next blocks of
+ * that size then come from the heap and stay in the process's memory. */
+void *sym_map(size_t n); /* NULL if there is no memory */
+void sym_unmap(void *p, size_t n);
+
+/* The compile units of an object (sym_unit.c): each full compile unit that
+ * has a DW_AT_stmt_list, in .debug_info order, as libdw's unit walk gives
+ * them (dwarf_get_units, dwarf_tag, dwarf_formudata, dwarf_formstring). */
+struct sym_unit {
+    uint64_t stmt_list;
+    const char *comp_dir; /* NULL if absent; valid until the next call */
+};
+#define SYM_UNITS_LIBDW (-1) /* something this reader leaves to libdw */
+struct sym_units;
+/* Starts reading d's units (in a second thread if .debug_info must be
+ * inflated); NULL if libdw must (see sym_dwarf_own). */
+struct sym_units *sym_units_start(struct sym_dwarf *d);
+/* 1 and the next unit in *out; 0 after the last one; SYM_UNITS_LIBDW (the
+ * units given so far must then be forgotten). */
+int sym_units_next(struct sym_units *u, struct sym_unit *out);
+void sym_units_end(struct sym_units *u);
+
+/* Fills the empty table lines with the line information of every compile
+ * unit in dw, from u (sym_units_start(dw), started early so that it runs
+ * while the caller does other work; ended here) or, if u is NULL, libdw.
+ * rx lists the executable segments, entries outside them are dropped as
  * Cachegrind drops them.  Returns 0, or -1 if there is no usable DWARF (lines
- * then stays as it was). */
-int sym_lines_read(struct sym_lines *lines, struct sym_dwarf *dw, const struct sym_range *rx, size_t nrx,
-                   struct intern *strs);
+ * then stays empty). */
+int sym_lines_read(struct sym_lines *lines, struct sym_dwarf *dw, struct sym_units *u, const struct sym_range *rx,
+                   size_t nrx, struct intern *strs);
 /* Sorts the table and trims overlaps (Cachegrind's canonicalisation). */
 void sym_lines_finish(struct sym_lines *lines);
-/* The entry containing addr, or NULL. */
+/* The entry containing addr, or NULL (its file: intern_get of the table
+ * the entries were made with). */
 const struct sym_lent *sym_lines_find(const struct sym_lines *lines, uint64_t addr);
 void sym_lines_release(struct sym_lines *lines);
 

@@ -1,64 +1,73 @@
-/* sym_sect.c - the DWARF sections the line reader needs, and only those,
- * decompressed, .debug_info in a second thread.
+/* sym_sect.c - the DWARF sections the symbolizer reads, and only those,
+ * each decompressed when first asked for and freed when no longer needed.
  *
- * Owns: choosing between an object's ELF as it is and a lean in-memory ELF
- * image that holds just .debug_info, .debug_abbrev, .debug_str,
- * .debug_str_offsets, .debug_line and .debug_line_str, decompressed (zlib
- * streams, SHF_COMPRESSED or old-style .zdebug_*) with libdeflate, which
- * inflates about twice as fast as zlib.  libdw's dwarf_begin_elf inflates
- * every debug section it knows before anything can be read, and glibc's debug
- * file spends a sixth of its 10 MB on location and range lists that the line
- * reader never looks at; reading a debug file was most of cachesim's start-up.
- * .debug_info, the largest section and the only one sym_line.c needs libdw
- * for, inflates in a second thread while the caller decodes line programs
- * from the others (sym_dwarf_section), until sym_dwarf_elf waits for it.
- * Must not: interpret DWARF (libdw and sym_line.c do), print or exit.
+ * Owns: finding .debug_info, .debug_abbrev, .debug_str, .debug_str_offsets,
+ * .debug_line and .debug_line_str in an object's ELF (plain, SHF_COMPRESSED
+ * or old-style .zdebug_*, zlib) and giving their bytes: a plain section in
+ * place, a compressed one inflated with libdeflate (about twice as fast as
+ * zlib) into a mapping of its own, unmapped when its reader is done with it
+ * (sym_dwarf_drop: .debug_info and .debug_abbrev, the largest, as soon as
+ * sym_unit.c has walked the units) or at sym_dwarf_close.  For libdw, when
+ * sym_unit.c leaves a file to it, an in-memory ELF image of just these
+ * sections is made instead (sym_dwarf_elf): libdw's dwarf_begin_elf would
+ * inflate every debug section, location and range lists included.
+ * Must not: interpret DWARF (sym_unit.c, sym_line.c and libdw do), print or
+ * exit.
  *
- * The image gives libdw the same bytes under the same names as the file
- * would, so what libdw reports (units, DW_AT_stmt_list, DW_AT_comp_dir with
- * every string form) does not change.  A section that fails to decompress is
- * left out, as libdw skips it; .debug_info failing means no DWARF, as in
- * libdw.  Files that libdw must see as they are get no image: those with a
- * dwz alternate file (.gnu_debugaltlink: libdw finds it relative to the
- * file's own directory), ELFCLASS32 files, and files whose needed sections
- * are all stored uncompressed (libdw then decompresses nothing anyway).
+ * The bytes are those libdw would see under the same names.  A section that
+ * fails to decompress counts as absent, as libdw skips it; .debug_info
+ * failing means no DWARF, as in libdw.  Files with a dwz alternate file
+ * (.gnu_debugaltlink: libdw finds it relative to the file's own directory)
+ * and ELFCLASS32 files are left to libdw as they are (sym_dwarf_own).
  */
 #include <elf.h>
 #include <gelf.h>
 #include <libdeflate.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/base/diag.h"
 #include "core/sym_priv.h"
 
-/* The sections sym_line.c and libdw's unit walk read; .debug_info first. */
+/* The sections read here; .debug_info first. */
 static const char *const wanted[] = {".debug_info", ".debug_abbrev", ".debug_str",
                                      ".debug_str_offsets", ".debug_line", ".debug_line_str"};
 #define NWANT (sizeof wanted / sizeof *wanted)
 
-/* One wanted section as the file stores it, and its place in the image. */
+/* One wanted section as the file stores it, and its decompressed bytes. */
 struct part {
-    int present, zlib, ok;
+    int present, zlib;
     const uint8_t *src; /* the zlib stream, or the plain bytes */
     size_t srclen;
     size_t len; /* decompressed size */
-    size_t off; /* offset in the image */
     uint64_t flags;
-    uint8_t *dst;
+    int tried;        /* inflated (or failed to) */
+    uint8_t *buf;     /* mapped, len bytes, when inflated */
 };
 
 struct sym_dwarf {
-    Elf *elf;         /* the object's own ELF */
-    uint8_t *img;     /* the image, or NULL: elf is read as it is */
-    size_t size, names_off, shoff;
+    Elf *elf;   /* the object's own ELF */
+    int own;    /* the parts are read here */
+    int any_zlib;
     struct part parts[NWANT];
-    pthread_t th;     /* inflating parts[0] when threaded */
-    int threaded, waited;
-    Elf *mem;         /* the image as an ELF, once made */
+    uint8_t *img; /* the image for libdw, once made */
+    size_t imgsize;
+    int img_made;
+    Elf *mem;
 };
+
+void *sym_map(size_t n)
+{
+    void *p = mmap(NULL, n ? n : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void sym_unmap(void *p, size_t n)
+{
+    if (p)
+        munmap(p, n ? n : 1);
+}
 
 /* Which wanted section a section name is (".debug_x" or ".zdebug_x"), or -1. */
 static int wanted_ix(const char *name, int *gnu)
@@ -97,82 +106,30 @@ static int locate(struct part *p, Elf_Scn *scn, const GElf_Shdr *sh, int gnu)
          * broken file, not worth an allocation. */
         if (ch.ch_type != ELFCOMPRESS_ZLIB || ch.ch_size / 1032 > n)
             return -1;
-        *p = (struct part){1, 1, 0, b + sizeof ch, n - sizeof ch, ch.ch_size, 0, flags, NULL};
+        *p = (struct part){1, 1, b + sizeof ch, n - sizeof ch, ch.ch_size, flags, 0, NULL};
     } else if (gnu && n >= 12 && !memcmp(b, "ZLIB", 4)) {
         /* Old GNU style: "ZLIB", the size as 8 big-endian bytes, the stream. */
         if (be64(b + 4) / 1032 > n)
             return -1;
-        *p = (struct part){1, 1, 0, b + 12, n - 12, be64(b + 4), 0, flags, NULL};
+        *p = (struct part){1, 1, b + 12, n - 12, be64(b + 4), flags, 0, NULL};
     } else {
-        *p = (struct part){1, 0, 0, b, n, n, 0, flags, NULL};
+        *p = (struct part){1, 0, b, n, n, flags, 0, NULL};
     }
     return 0;
 }
 
-static void inflate_part(struct part *p)
+/* Inflates p's whole stream into dst (p->len bytes); 0, or -1 if it does not
+ * decompress to exactly that size (as libelf requires). */
+static int inflate_whole(const struct part *p, uint8_t *dst)
 {
-    if (!p->zlib) {
-        memcpy(p->dst, p->src, p->len);
-        p->ok = 1;
-        return;
-    }
-    /* One decompressor per call: the calls run in two threads. */
+    /* One decompressor per call: two threads may inflate at once. */
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     size_t got = 0;
-    /* As libelf: the stream must end exactly at the stated size. */
-    p->ok = d && libdeflate_zlib_decompress(d, p->src, p->srclen, p->dst, p->len, &got) == LIBDEFLATE_SUCCESS &&
-            got == p->len;
+    int ok = d && libdeflate_zlib_decompress(d, p->src, p->srclen, dst, p->len, &got) == LIBDEFLATE_SUCCESS &&
+             got == p->len;
     if (d)
         libdeflate_free_decompressor(d);
-}
-
-static void *inflate_thread(void *arg)
-{
-    inflate_part(arg);
-    return NULL;
-}
-
-static size_t align8(size_t n)
-{
-    return (n + 7) & ~(size_t)7;
-}
-
-/* Places the present parts in a new image and decompresses them, all but
- * .debug_info before returning.  0, or -1 if there is no memory for it
- * (libdw then reads the file as it is). */
-static int start_image(struct sym_dwarf *d)
-{
-    size_t off = sizeof(Elf64_Ehdr), names = 1 + sizeof ".shstrtab", nsec = 2;
-    for (size_t i = 0; i < NWANT; i++) {
-        if (!d->parts[i].present)
-            continue;
-        off = align8(off);
-        d->parts[i].off = off;
-        off += d->parts[i].len;
-        names += strlen(wanted[i]) + 1;
-        nsec++;
-    }
-    d->names_off = off;
-    d->shoff = align8(off + names);
-    d->size = d->shoff + nsec * sizeof(Elf64_Shdr);
-    d->img = malloc(d->size);
-    if (!d->img)
-        return -1;
-    for (size_t i = 0; i < NWANT; i++)
-        d->parts[i].dst = d->img + d->parts[i].off;
-    if (d->parts[0].zlib) {
-        /* The thread takes no signals: cachesim's handlers expect them in
-         * the thread that waits for the traced program. */
-        sigset_t all, old;
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        d->threaded = pthread_create(&d->th, NULL, inflate_thread, &d->parts[0]) == 0;
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-    }
-    for (size_t i = d->threaded ? 1 : 0; i < NWANT; i++)
-        if (d->parts[i].present)
-            inflate_part(&d->parts[i]);
-    return 0;
+    return ok ? 0 : -1;
 }
 
 struct sym_dwarf *sym_dwarf_open(Elf *elf)
@@ -182,7 +139,6 @@ struct sym_dwarf *sym_dwarf_open(Elf *elf)
     GElf_Ehdr eh;
     if (!gelf_getehdr(elf, &eh) || eh.e_ident[EI_CLASS] != ELFCLASS64)
         return d;
-    int any_zlib = 0;
     Elf_Scn *scn = NULL;
     GElf_Shdr sh;
     const char *n;
@@ -194,15 +150,19 @@ struct sym_dwarf *sym_dwarf_open(Elf *elf)
         if (ix < 0 || d->parts[ix].present || sh.sh_type == SHT_NOBITS)
             continue;
         if (locate(&d->parts[ix], scn, &sh, gnu) == 0)
-            any_zlib |= d->parts[ix].zlib;
+            d->any_zlib |= d->parts[ix].zlib;
     }
-    if (any_zlib && d->parts[0].present)
-        start_image(d);
+    d->own = 1;
     return d;
 }
 
-/* A section of an ELF read as it is: decompressed in place, as libdw does
- * when it opens the file. */
+int sym_dwarf_own(const struct sym_dwarf *d)
+{
+    return d->own;
+}
+
+/* A section of an ELF libdw reads as it is: decompressed in place, as libdw
+ * does when it opens the file. */
 static struct sym_sect find_section(Elf *elf, const char *name)
 {
     struct sym_sect s = {NULL, 0};
@@ -235,60 +195,119 @@ static struct sym_sect find_section(Elf *elf, const char *name)
 
 struct sym_sect sym_dwarf_section(struct sym_dwarf *d, const char *name)
 {
-    if (!d->img)
+    struct sym_sect s = {NULL, 0};
+    if (!d->own)
         return find_section(d->elf, name);
     int gnu, ix = wanted_ix(name, &gnu);
-    struct sym_sect s = {NULL, 0};
-    if (ix > 0 && d->parts[ix].ok)
-        s = (struct sym_sect){d->parts[ix].dst, d->parts[ix].len};
+    if (ix < 0 || !d->parts[ix].present)
+        return s;
+    struct part *p = &d->parts[ix];
+    if (!p->zlib)
+        return (struct sym_sect){p->src, p->len};
+    if (!p->tried) {
+        p->tried = 1;
+        p->buf = sym_map(p->len);
+        if (p->buf && inflate_whole(p, p->buf) != 0) {
+            sym_unmap(p->buf, p->len);
+            p->buf = NULL;
+        }
+    }
+    if (p->buf)
+        s = (struct sym_sect){p->buf, p->len};
     return s;
 }
 
-/* Waits for .debug_info and writes the image's ELF header and section
- * headers around the sections that decompressed. */
-static Elf *finish_image(struct sym_dwarf *d)
+void sym_dwarf_drop(struct sym_dwarf *d, const char *name)
 {
-    if (d->threaded)
-        pthread_join(d->th, NULL);
-    d->threaded = 0;
-    if (!d->parts[0].ok)
+    int gnu, ix = wanted_ix(name, &gnu);
+    if (ix < 0)
+        return;
+    struct part *p = &d->parts[ix];
+    sym_unmap(p->buf, p->len);
+    p->buf = NULL;
+}
+
+int sym_dwarf_inflates(const struct sym_dwarf *d, const char *name)
+{
+    int gnu, ix = wanted_ix(name, &gnu);
+    return d->own && ix >= 0 && d->parts[ix].zlib;
+}
+
+static size_t align8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+/* An ELF image holding the present sections, decompressed, under their
+ * names; NULL if .debug_info does not decompress. */
+static Elf *make_image(struct sym_dwarf *d)
+{
+    size_t off[NWANT] = {0}, at = sizeof(Elf64_Ehdr), names = 1 + sizeof ".shstrtab", nsec = 2;
+    int ok[NWANT] = {0};
+    for (size_t i = 0; i < NWANT; i++) {
+        if (!d->parts[i].present)
+            continue;
+        at = align8(at);
+        off[i] = at;
+        at += d->parts[i].len;
+        names += strlen(wanted[i]) + 1;
+        nsec++;
+    }
+    size_t names_off = at, shoff = align8(at + names);
+    d->imgsize = shoff + nsec * sizeof(Elf64_Shdr);
+    d->img = sym_map(d->imgsize);
+    if (!d->img)
+        return NULL;
+    for (size_t i = 0; i < NWANT; i++) {
+        const struct part *p = &d->parts[i];
+        if (!p->present)
+            continue;
+        if (p->zlib) {
+            ok[i] = inflate_whole(p, d->img + off[i]) == 0;
+        } else {
+            memcpy(d->img + off[i], p->src, p->len);
+            ok[i] = 1;
+        }
+    }
+    if (!ok[0])
         return NULL;
     GElf_Ehdr eh;
     gelf_getehdr(d->elf, &eh);
-    char *strs = (char *)d->img + d->names_off;
-    Elf64_Shdr *sh = (Elf64_Shdr *)(d->img + d->shoff);
-    size_t at = 1, nsec = 1;
+    char *strs = (char *)d->img + names_off;
+    Elf64_Shdr *sh = (Elf64_Shdr *)(d->img + shoff);
+    size_t name = 1, n = 1;
     strs[0] = 0;
     sh[0] = (Elf64_Shdr){0};
     for (size_t i = 0; i < NWANT; i++) {
         const struct part *p = &d->parts[i];
-        if (!p->present || !p->ok)
+        if (!p->present || !ok[i])
             continue;
-        sh[nsec++] = (Elf64_Shdr){.sh_name = (Elf64_Word)at, .sh_type = SHT_PROGBITS, .sh_flags = p->flags,
-                                  .sh_offset = p->off, .sh_size = p->len, .sh_addralign = 1};
+        sh[n++] = (Elf64_Shdr){.sh_name = (Elf64_Word)name, .sh_type = SHT_PROGBITS, .sh_flags = p->flags,
+                               .sh_offset = off[i], .sh_size = p->len, .sh_addralign = 1};
         size_t l = strlen(wanted[i]) + 1;
-        memcpy(strs + at, wanted[i], l);
-        at += l;
+        memcpy(strs + name, wanted[i], l);
+        name += l;
     }
-    sh[nsec] = (Elf64_Shdr){.sh_name = (Elf64_Word)at, .sh_type = SHT_STRTAB, .sh_offset = d->names_off,
-                            .sh_size = at + sizeof ".shstrtab", .sh_addralign = 1};
-    memcpy(strs + at, ".shstrtab", sizeof ".shstrtab");
+    sh[n] = (Elf64_Shdr){.sh_name = (Elf64_Word)name, .sh_type = SHT_STRTAB, .sh_offset = names_off,
+                         .sh_size = name + sizeof ".shstrtab", .sh_addralign = 1};
+    memcpy(strs + name, ".shstrtab", sizeof ".shstrtab");
     Elf64_Ehdr *e = (Elf64_Ehdr *)d->img;
     *e = (Elf64_Ehdr){.e_type = eh.e_type, .e_machine = eh.e_machine, .e_version = EV_CURRENT,
-                      .e_shoff = d->shoff, .e_ehsize = sizeof *e,
-                      .e_shentsize = sizeof *sh, .e_shnum = (Elf64_Half)(nsec + 1),
-                      .e_shstrndx = (Elf64_Half)nsec};
+                      .e_shoff = shoff, .e_ehsize = sizeof *e,
+                      .e_shentsize = sizeof *sh, .e_shnum = (Elf64_Half)(n + 1),
+                      .e_shstrndx = (Elf64_Half)n};
     memcpy(e->e_ident, eh.e_ident, EI_NIDENT);
-    return elf_memory((char *)d->img, d->size);
+    return elf_memory((char *)d->img, d->imgsize);
 }
 
 Elf *sym_dwarf_elf(struct sym_dwarf *d)
 {
-    if (!d->img)
+    /* Without compressed sections libdw decompresses nothing anyway. */
+    if (!d->own || !d->any_zlib || !d->parts[0].present)
         return d->elf;
-    if (!d->waited) {
-        d->waited = 1;
-        d->mem = finish_image(d);
+    if (!d->img_made) {
+        d->img_made = 1;
+        d->mem = make_image(d);
     }
     return d->mem;
 }
@@ -297,10 +316,10 @@ void sym_dwarf_close(struct sym_dwarf *d)
 {
     if (!d)
         return;
-    if (d->threaded)
-        pthread_join(d->th, NULL);
+    for (size_t i = 0; i < NWANT; i++)
+        sym_unmap(d->parts[i].buf, d->parts[i].len);
     if (d->mem)
         elf_end(d->mem);
-    free(d->img);
+    sym_unmap(d->img, d->imgsize);
     free(d);
 }
