@@ -622,11 +622,18 @@ void cons_seq_exec(struct consumer *c, struct cons_seq *q, const uint64_t *addr)
     }
 }
 
-void cons_seq_exec_to(struct consumer *c, struct cons_seq *q, uint64_t next)
+/* q's execution, just counted, went on after its last instruction, a
+ * conditional branch, taken or not: a pending &&-idiom is decided. */
+static void seq_went(struct consumer *c, const struct cons_seq *q, int taken)
+{
+    if (c->sb->pend_aa)
+        sb_decide_andand(c, taken ? q->last->dec.target : q->last->addr + q->last->dec.len);
+}
+
+void cons_seq_exec_dir(struct consumer *c, struct cons_seq *q, int taken)
 {
     cons_seq_exec(c, q, NULL);
-    if (c->sb->pend_aa)
-        sb_decide_andand(c, next);
+    seq_went(c, q, taken);
 }
 
 void cons_seq_add(struct consumer *c, struct cons_seq *q, uint64_t times)
@@ -684,32 +691,39 @@ static inline void seq_site(struct consumer *c, const struct cons_seq *q, unsign
 void cons_stream(struct consumer *c, struct cons_seq *const *seqs, size_t n_seqs,
                  const uint64_t *p, const uint64_t *q)
 {
-    struct cons_seq *cur = NULL;
+    struct cons_seq *cur = NULL, *dir = NULL;
+    int taken = 0;
     while (p < q) {
         uint64_t w = *p++;
         if ((int64_t)w < 0) {
-            uint64_t id = ~w;
+            if (dir)
+                seq_went(c, dir, taken), dir = NULL;
+            uint32_t x = ~(uint32_t)w, id = x & ~CONS_REC_CTX_BIT;
             if (id >= n_seqs)
                 return; /* cannot happen: a damaged buffer is not counted */
             cur = seqs[id];
+            if (x & CONS_REC_CTX_BIT)
+                continue;
             seq_begin(c, cur, cur->n);
+            unsigned b = (unsigned)(w >> (8 * CONS_REC_DIR_BYTE)) & 0xFF;
+            if (b <= 1)
+                dir = cur, taken = (int)b;
         } else if (cur) {
             seq_site(c, cur, (unsigned)(w >> CONS_REC_TAG_SHIFT), w & CONS_REC_ADDR_MASK);
         }
     }
+    if (dir)
+        seq_went(c, dir, taken);
 }
 
-void cons_stream_part(struct consumer *c, struct cons_seq *const *seqs, size_t n_seqs,
-                      const uint64_t *p, const uint64_t *q, unsigned k)
+void cons_stream_part(struct consumer *c, struct cons_seq *seq, const uint64_t *p,
+                      const uint64_t *q, unsigned k)
 {
-    if (p >= q || (int64_t)*p >= 0 || ~*p >= n_seqs)
-        return;
-    struct cons_seq *cur = seqs[~*p++];
-    seq_begin(c, cur, k < cur->n ? k : cur->n);
+    seq_begin(c, seq, k < seq->n ? k : seq->n);
     for (; p < q; p++) {
         unsigned i = (unsigned)(*p >> CONS_REC_TAG_SHIFT);
-        if (i < cur->n_site && cur->site[i].insn < k)
-            seq_site(c, cur, i, *p & CONS_REC_ADDR_MASK);
+        if ((int64_t)*p >= 0 && i < seq->n_site && seq->site[i].insn < k)
+            seq_site(c, seq, i, *p & CONS_REC_ADDR_MASK);
     }
 }
 

@@ -140,11 +140,11 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
  * many as its instructions' n_acc add up to; none if !with_acc). */
 void cons_seq_exec(struct consumer *c, struct cons_seq *q, const uint64_t *addr);
 
-/* One execution of q without addresses (with_acc = 0) after which the
- * program went on at next: a pending &&-idiom of its last instruction is
- * decided at once, for an engine that does not hand in every execution
+/* One execution of q without addresses (with_acc = 0) whose last
+ * instruction, a conditional branch, was taken or not: a pending &&-idiom
+ * is decided at once, for an engine that does not hand in every execution
  * (see cons_seq_add). */
-void cons_seq_exec_to(struct consumer *c, struct cons_seq *q, uint64_t next);
+void cons_seq_exec_dir(struct consumer *c, struct cons_seq *q, int taken);
 
 /* `times` whole executions of q, counted by the engine (no --toggle-collect,
  * with_acc = 0): Ir only, none of the superblock steps.  Exact only for a
@@ -178,21 +178,35 @@ struct cons_site {
 };
 unsigned cons_seq_sites(const struct cons_seq *q, const struct cons_site **sites);
 
-/* The record stream, 64-bit words: CONS_REC_START(id) begins an execution
- * of seqs[id] (its Ir, Dr, Dw and superblock steps); any other word is site
- * number w >> CONS_REC_TAG_SHIFT of the execution begun last, touched at
- * address w & CONS_REC_ADDR_MASK (user-space addresses are below 2^47; a
- * fetch's address is known and not read).  Same counts as cons_seq_exec. */
+/* The record stream, 64-bit words:
+ * - CONS_REC_START(id) begins an execution of seqs[id] (its Ir, Dr, Dw and
+ *   superblock steps).  Its byte CONS_REC_DIR_BYTE (0xFF as written) may be
+ *   set by the engine, once the execution is complete, to 0 or 1: whether
+ *   its last instruction, a conditional branch, was taken.  A pending
+ *   &&-idiom is then decided as soon as its sites are counted, for an engine
+ *   that counts some executions itself (cons_seq_add): the next record need
+ *   not be the next execution.
+ * - CONS_REC_CTX(id): the site words that follow are of an execution of
+ *   seqs[id] that the engine counts itself (cons_seq_add).  Only its sites
+ *   come through the stream, each preceded by this word.
+ * - Any other word is site number w >> CONS_REC_TAG_SHIFT of the execution
+ *   begun (or named) last, touched at address w & CONS_REC_ADDR_MASK
+ *   (user-space addresses are below 2^47; a fetch's address is known and
+ *   not read).
+ * Same counts as cons_seq_exec.  Ids are below CONS_REC_CTX_BIT. */
 #define CONS_REC_START(id) (~(uint64_t)(id))
+#define CONS_REC_CTX_BIT (1u << 30)
+#define CONS_REC_CTX(id) (~((uint64_t)(id) | CONS_REC_CTX_BIT))
+#define CONS_REC_DIR_BYTE 4
 #define CONS_REC_TAG_SHIFT 48
 #define CONS_REC_ADDR_MASK ((1ull << CONS_REC_TAG_SHIFT) - 1)
 void cons_stream(struct consumer *c, struct cons_seq *const *seqs, size_t n_seqs,
                  const uint64_t *p, const uint64_t *q);
-/* [p, q) is one execution (a start and its sites) of which only the first k
- * instructions ran (a fault, a signal): those are counted, with the sites
- * of those instructions. */
-void cons_stream_part(struct consumer *c, struct cons_seq *const *seqs, size_t n_seqs,
-                      const uint64_t *p, const uint64_t *q, unsigned k);
+/* [p, q) are the site words (start and context words are skipped) of one
+ * execution of seq of which only the first k instructions ran (a fault, a
+ * signal): those are counted, with the sites of those instructions. */
+void cons_stream_part(struct consumer *c, struct cons_seq *seq, const uint64_t *p,
+                      const uint64_t *q, unsigned k);
 /* The line address (block number times line size) in the most recently used
  * way of set `set` of D1 (data != 0) or I1: what a translator's filter of MRU
  * hits must hold for that set to agree with the simulation. */

@@ -639,10 +639,9 @@ static void count_records(struct dbt *d, struct cons_sb *sb, const uint64_t *p, 
         if (id >= d->n_blocks)
             break; /* cannot happen: a damaged buffer is not counted */
         const struct rec_info *ri = &d->info[id];
-        if (ri->dir) {
-            const struct cons_insn *j = d->byid[id]->insn[d->byid[id]->n - 1];
-            cons_seq_exec_to(c, ri->seq, (w >> 32 & 0xFF) ? j->dec.target : j->addr + j->dec.len);
-        } else if (ri->plain)
+        if (ri->dir)
+            cons_seq_exec_dir(c, ri->seq, (w >> 32 & 0xFF) != 0);
+        else if (ri->plain)
             cons_seq_exec(c, ri->seq, p);
         else
             count_block(d, d->byid[id], d->byid[id]->n, p);
@@ -716,10 +715,12 @@ static void drain_partial(struct dbt_thread *th, struct dbt_block *b, unsigned k
     const uint64_t *p = (const uint64_t *)(buf_mem(th, th->half) + off);
     uint64_t n = end > *slot(th, BUFPTR) ? (end - *slot(th, BUFPTR)) / 8 : 0;
     dbt_drain(th);
+    if (b->quiet) /* its counter has this execution, not complete */
+        cons_seq_add(d->t->cons, b->seq, UINT64_MAX);
     if (!k)
         return;
     if (d->filt)
-        cons_stream_part(d->t->cons, d->seqs, d->n_blocks, p, p + n, k);
+        cons_stream_part(d->t->cons, b->seq, p, p + n, k); /* its start word is skipped */
     else if ((uint32_t)p[0] == b->id)
         count_block(d, b, k, p + 1);
 }
@@ -1070,7 +1071,7 @@ static void emit_push_ret(struct emit *e, uint64_t ret)
 /* Block end: its record committed, the scratch registers back. */
 static void emit_epilogue(struct emit *e, const struct dbt *d, const struct dbt_block *b)
 {
-    if (b->quiet)
+    if (b->quiet && !d->filt)
         return; /* it has neither */
     if (d->filt) {
         gs_store(e, BUFPTR, b->rs);
@@ -1087,19 +1088,33 @@ static void emit_epilogue(struct emit *e, const struct dbt *d, const struct dbt_
     gs_load(e, b->rs, SV_S);
 }
 
-/* Count-only: byte 4 of the record's id word (at rs) := whether the branch
- * with condition cc is taken (`set<cc> byte [rs + 4]`; the flags stay). */
-static void emit_setcc_rec(struct emit *e, int cc, int rs)
+/* A register holding the address of b's id or start word, at its end:
+ * rs in count-only mode; in filtering mode the sites moved rs on, and the
+ * start word is where the buffer pointer still points (rt is free by then). */
+static int id_word(struct emit *e, const struct dbt *d, const struct dbt_block *b)
 {
-    rex(e, 0, -1, -1, rs);
-    put(e, 0x0F), put(e, (uint8_t)(0x90 | cc));
-    modrm_mem(e, 0, rs, -1, 1, 4);
+    if (!d->filt)
+        return b->rs;
+    gs_load(e, b->rt, BUFPTR);
+    return b->rt;
 }
 
-/* The same for a loop or jrcxz, on one side of it: `mov byte [rs + 4], taken`. */
-static void emit_dir_rec(struct emit *e, int rs, int taken)
+/* Byte 4 of the record's id or start word (CONS_REC_DIR_BYTE) := whether
+ * the branch with condition cc is taken (`set<cc> byte [r + 4]`; the flags
+ * stay). */
+static void emit_setcc_rec(struct emit *e, const struct dbt *d, const struct dbt_block *b, int cc)
 {
-    op_mem(e, 0, 0xC6, 0, rs, -1, 1, 4);
+    int r = id_word(e, d, b);
+    rex(e, 0, -1, -1, r);
+    put(e, 0x0F), put(e, (uint8_t)(0x90 | cc));
+    modrm_mem(e, 0, r, -1, 1, CONS_REC_DIR_BYTE);
+}
+
+/* The same for a loop or jrcxz, on one side of it: `mov byte [r + 4], taken`. */
+static void emit_dir_rec(struct emit *e, const struct dbt *d, const struct dbt_block *b, int taken)
+{
+    int r = id_word(e, d, b);
+    op_mem(e, 0, 0xC6, 0, r, -1, 1, CONS_REC_DIR_BYTE);
     put(e, (uint8_t)taken);
 }
 
@@ -1359,13 +1374,24 @@ static void emit_bitreg_load(struct emit *e, const struct dec_addr *m, int ru)
     }
 }
 
-/* Data access site st (number tag) of in: its address into rt; unless the
- * D1 filter holds its line (and it stays in it), recorded at rs and the
- * filter entry of each line it touches set. */
-static void emit_data_site(struct emit *e, const struct dbt *d, const struct cons_insn *in,
-                           const struct cons_site *st, unsigned tag, int dead, const uint8_t *r)
+/* Where a recorded site's word goes, at [rs + the result]: a quiet block
+ * (one that counts its executions itself) first writes its context word. */
+static int32_t emit_site_ctx(struct emit *e, const struct dbt_block *b)
 {
-    int rs = r[0], rt = r[1], ru = r[2];
+    if (!b->quiet)
+        return 0;
+    op_mem(e, 1, 0xC7, 0, b->rs, -1, 1, 0), put32(e, (uint32_t)CONS_REC_CTX(b->id));
+    return 8;
+}
+
+/* Data access site st (number tag) of in, in block b: its address into rt;
+ * unless the D1 filter holds its line (and it stays in it), recorded at rs
+ * and the filter entry of each line it touches set. */
+static void emit_data_site(struct emit *e, const struct dbt *d, const struct dbt_block *b,
+                           const struct cons_insn *in, const struct cons_site *st, unsigned tag,
+                           int dead)
+{
+    int rs = b->rs, rt = b->rt, ru = b->ru;
     const struct dec_addr *m = &in->dec.acc[st->acc].addr;
     int32_t line = (int32_t)(1u << d->d_shift);
     emit_ea(e, in, m, rt);
@@ -1388,9 +1414,10 @@ static void emit_data_site(struct emit *e, const struct dbt *d, const struct con
     /* Same line as the entry and not past its end: ru <= line - size. */
     alu_imm(e, 7, ru, line - st->size);
     uint64_t j_hit = jump32(e, 0x6); /* jbe */
-    op_mem(e, 1, 0x89, rt, rs, -1, 1, 0);                          /* mov [rs], rt */
-    put(e, 0x66), op_mem(e, 0, 0xC7, 0, rs, -1, 1, 6), put16(e, (uint16_t)tag);
-    op_mem(e, 1, 0x8D, rs, rs, -1, 1, 8);                          /* lea rs, [rs+8] */
+    int32_t o = emit_site_ctx(e, b);
+    op_mem(e, 1, 0x89, rt, rs, -1, 1, o); /* mov [rs + o], rt */
+    put(e, 0x66), op_mem(e, 0, 0xC7, 0, rs, -1, 1, o + 6), put16(e, (uint16_t)tag);
+    op_mem(e, 1, 0x8D, rs, rs, -1, 1, o + 8); /* lea rs, [rs + o + 8] */
     if (st->size > 1) {
         mov_rr(e, ru, rt);
         alu_imm(e, 4, ru, line - 1);
@@ -1406,12 +1433,12 @@ static void emit_data_site(struct emit *e, const struct dbt *d, const struct con
         flags_restore(e);
 }
 
-/* Fetch site st (number tag): recorded unless the I1 filter holds its line;
- * a fetch straddling two lines is always recorded. */
-static void emit_fetch_site(struct emit *e, const struct dbt *d, const struct cons_site *st,
-                            unsigned tag, int dead, const uint8_t *r)
+/* Fetch site st (number tag) of block b: recorded unless the I1 filter
+ * holds its line; a fetch straddling two lines is always recorded. */
+static void emit_fetch_site(struct emit *e, const struct dbt *d, const struct dbt_block *b,
+                            const struct cons_site *st, unsigned tag, int dead)
 {
-    int rs = r[0], rt = r[1];
+    int rs = b->rs, rt = b->rt;
     uint64_t mask = ~((1ull << d->i_shift) - 1), l1 = st->addr & mask;
     uint64_t l2 = (st->addr + st->size - 1) & mask, j_hit = 0;
     if (l1 == l2) {
@@ -1421,9 +1448,10 @@ static void emit_fetch_site(struct emit *e, const struct dbt *d, const struct co
         put(e, 0x65), op_mem(e, 1, 0x39, rt, -1, -1, 1, filt_i(d, l1)); /* cmp gs:[o], rt */
         j_hit = jump32(e, 0x4);                                          /* je */
     }
+    int32_t o = emit_site_ctx(e, b);
     mov_imm64(e, rt, st->addr | (uint64_t)tag << CONS_REC_TAG_SHIFT);
-    op_mem(e, 1, 0x89, rt, rs, -1, 1, 0);
-    op_mem(e, 1, 0x8D, rs, rs, -1, 1, 8);
+    op_mem(e, 1, 0x89, rt, rs, -1, 1, o);
+    op_mem(e, 1, 0x8D, rs, rs, -1, 1, o + 8);
     mov_imm64(e, rt, l1);
     gs_store(e, (unsigned)filt_i(d, l1), rt);
     if (l2 != l1) {
@@ -1443,12 +1471,11 @@ static void emit_sites(struct emit *e, const struct dbt *d, const struct dbt_blo
 {
     const struct cons_site *sites;
     unsigned n = cons_seq_sites(b->seq, &sites);
-    const uint8_t r[3] = {b->rs, b->rt, b->ru};
     for (; *si < n && sites[*si].insn == k; ++*si) {
         if (sites[*si].fetch)
-            emit_fetch_site(e, d, &sites[*si], *si, dead, r);
+            emit_fetch_site(e, d, b, &sites[*si], *si, dead);
         else
-            emit_data_site(e, d, b->insn[k], &sites[*si], *si, dead, r);
+            emit_data_site(e, d, b, b->insn[k], &sites[*si], *si, dead);
     }
 }
 
@@ -1481,15 +1508,32 @@ static void emit_poison(struct emit *e, const struct dbt *d, const struct cons_i
         }
 }
 
-/* Block start in filtering mode: scratch registers saved, the start record. */
-static void emit_filt_prologue(struct emit *e, const struct dbt_block *b)
+/* A quiet block's start: 1 added to its counter (count_quiet). */
+static void emit_count(struct emit *e, const struct dbt_block *b, int flags_free)
+{
+    int32_t o = (int32_t)(CNT_OFF + 8u * b->id);
+    if (flags_free) {
+        put(e, 0x65), op_mem(e, 1, 0x83, 0, -1, -1, 1, o), put(e, 1); /* add qword gs:[o], 1 */
+        return;
+    }
+    gs_load(e, b->rt, (unsigned)o);
+    op_mem(e, 1, 0x8D, b->rt, b->rt, -1, 1, 1); /* lea rt, [rt + 1] */
+    gs_store(e, (unsigned)o, b->rt);
+}
+
+/* Block start in filtering mode: scratch registers saved, the start record
+ * (a quiet block: its counter; flags_free: the flags are dead here). */
+static void emit_filt_prologue(struct emit *e, const struct dbt_block *b, int flags_free)
 {
     gs_store(e, SV_S, b->rs);
     gs_store(e, SV_T, b->rt);
     if (b->has_u)
         gs_store(e, SV_U, b->ru);
     gs_load(e, b->rs, BUFPTR);
-    emit_start_record(e, b);
+    if (b->quiet)
+        emit_count(e, b, flags_free);
+    else
+        emit_start_record(e, b);
 }
 
 /* A rep string instruction as a loop of its own, counted as the reference
@@ -1674,15 +1718,23 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
 
     for (unsigned k = 0; k < tb.n; k++)
         b->insn[k] = tb.in[k];
-    if (!d->rec) {
-        /* Count-only: a block whose counts do not depend on where its
-         * superblock began counts itself, if the flags are free to change
-         * at its start; a loud one whose branch may have an &&-idiom says
-         * which way it went (cons_seq_add, cons_seq_exec_to). */
+    if (!d->rec || d->filt) {
+        /* A block whose counts do not depend on where its superblock began
+         * counts itself (in count-only mode, which has no scratch register
+         * to spare, only if the flags are free to change at its start); a
+         * loud one whose branch may have an &&-idiom says which way it went
+         * (cons_seq_add, cons_seq_exec_dir, CONS_REC_DIR_BYTE). */
         const struct cons_insn *last = b->insn[b->n - 1];
         b->quiet = b->id < CNT_MAX && ends_superblock(b->insn, b->n) &&
-                   flags_dead(d, b->insn, b->n, 0);
+                   (d->filt || flags_dead(d, b->insn, b->n, 0));
         b->dir = !b->quiet && last->vexend == VEX_END_COND && last->aa_n;
+        if (b->quiet) {
+            if (d->n_quiet == d->quiet_cap) {
+                d->quiet_cap = d->quiet_cap ? 2 * d->quiet_cap : 1024;
+                d->quiet = xrealloc(d->quiet, d->quiet_cap * sizeof *d->quiet);
+            }
+            d->quiet[d->n_quiet++] = b->id;
+        }
     }
     if (d->filt) {
         b->seq = cons_seq_new(d->t->cons, b->insn, b->n, 1);
@@ -1690,15 +1742,9 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
         unsigned ns = cons_seq_sites(b->seq, &sites);
         for (unsigned i = 0; i < ns; i++)
             b->has_u |= !sites[i].fetch;
-        emit_filt_prologue(e2, b);
+        emit_filt_prologue(e2, b, flags_dead(d, b->insn, b->n, 0));
     } else if (b->quiet) {
-        put(e2, 0x65), op_mem(e2, 1, 0x83, 0, -1, -1, 1, (int32_t)(CNT_OFF + 8u * b->id));
-        put(e2, 1); /* add qword gs:[its counter], 1 */
-        if (d->n_quiet == d->quiet_cap) {
-            d->quiet_cap = d->quiet_cap ? 2 * d->quiet_cap : 1024;
-            d->quiet = xrealloc(d->quiet, d->quiet_cap * sizeof *d->quiet);
-        }
-        d->quiet[d->n_quiet++] = b->id;
+        emit_count(e2, b, 1);
     } else {
         gs_store(e2, SV_S, rs);
         if (n_rec)
@@ -1750,7 +1796,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
             int loopx = o >= 0xE0 && o <= 0xE3; /* loop*, jrcxz: rel8 only */
             int cc = (o == 0x0F ? in->bytes[op + 1] : o) & 0xF;
             if (b->dir && !loopx)
-                emit_setcc_rec(e2, cc, rs);
+                emit_setcc_rec(e2, d, b, cc);
             if (!(b->dir && loopx))
                 emit_epilogue(e2, d, b);
             take_target = dd->target;
@@ -1763,13 +1809,13 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
                 uint8_t *rel8 = em.p - 1;
                 uint64_t after = em.pc;
                 if (b->dir) { /* each side its own tail, saying which it is */
-                    emit_dir_rec(e2, rs, 0);
+                    emit_dir_rec(e2, d, b, 0);
                     emit_epilogue(e2, d, b);
                 }
                 jfall = jump32(e2, -1);
                 *rel8 = (uint8_t)(em.pc - after);
                 if (b->dir) {
-                    emit_dir_rec(e2, rs, 1);
+                    emit_dir_rec(e2, d, b, 1);
                     emit_epilogue(e2, d, b);
                 }
                 jtake = jump32(e2, -1);
@@ -1992,7 +2038,7 @@ static int clean_point(const struct dbt_block *b, uint64_t pc, int *inner)
 static void leave_inner(struct dbt_thread *th, struct dbt_block *b, unsigned k,
                         struct user_regs_struct *u)
 {
-    if (b->quiet) {
+    if (b->quiet && !th->d->filt) {
         /* No scratch registers; its counter has this execution, of which
          * only the first k instructions ran. */
         dbt_drain(th);
