@@ -14,6 +14,7 @@
  *   insn k: for each data access: T = lea(recipe); [S + 8 + 8j] = T
  *           the instruction itself (copied; RIP displacement adjusted)
  *   end:    buffer pointer = S + record size; restore T, S; exit
+ * (Filtering mode, and quiet blocks, which count themselves: docs/architecture.md.)
  * Exits: direct ones jump to a one-byte int3 stub after the block until the
  * target is translated, then straight to it (the rel32 is patched, aligned so
  * the write is atomic).  Indirect ones hash the target into the shared table
