@@ -330,8 +330,6 @@ uint64_t cons_executed(struct consumer *c)
     return c->executed;
 }
 
-#define VEX_MAX_INSNS 50 /* --vex-guest-max-insns */
-
 /* Ir and I1 fetch of one execution (counting on). */
 static void count_fetch(struct consumer *c, const struct cons_insn *in)
 {

@@ -125,8 +125,10 @@ struct dbt_block {
     uint8_t has_u;             /* ru is used (and saved): the block has data sites */
     uint8_t n_exit;
     uint8_t noacc;             /* records carry no addresses (a rep check; --cache-sim=no) */
-    uint8_t quiet;             /* count-only: adds 1 to its counter, records nothing */
-    uint8_t dir;               /* count-only: its record says where its branch went */
+    uint8_t quiet;             /* adds 1 to its counter; no start record */
+    uint8_t dir;               /* its record says where its branch went (an &&-idiom) */
+    uint8_t fresh;             /* the variant entered where a superblock starts (alt) */
+    uint8_t ends;              /* ends every VEX superblock, without an &&-idiom */
     uint16_t n_acc, n_rec;     /* addresses in its record; 8-byte slots after the id */
     uint8_t n_fix;
     struct dbt_fix *fix;       /* accesses completed at counting time */
@@ -134,6 +136,7 @@ struct dbt_block {
     struct dbt_exit exit[2];
     uint16_t *bound, *copy;    /* n offsets from entry each (after insn[]) */
     struct dbt_block *hnext; /* orig -> block chain (current generation only) */
+    struct dbt_block *alt;   /* an &&-idiom block's fresh variant (translate_fresh), or NULL */
     const struct cons_insn *insn[]; /* n of them; last */
 };
 
@@ -1494,6 +1497,8 @@ static void emit_filt_sites(struct emit *e, const struct dbt *d, const struct db
  * recorded and the filter learns the simulation's line again. */
 static void emit_poison(struct emit *e, const struct dbt *d, const struct cons_insn *j)
 {
+    if (!d->filt)
+        return;
     int32_t done[6];
     unsigned nd = 0;
     for (unsigned i = 0; i < j->aa_n; i++)
@@ -1535,6 +1540,74 @@ static void emit_filt_prologue(struct emit *e, const struct dbt_block *b, int fl
         emit_count(e, b, flags_free);
     else
         emit_start_record(e, b);
+}
+
+/* Fresh variants.  An &&-idiom block J counts differently depending on
+ * where its VEX superblock began, so it records its start (and which way
+ * it went).  Where a superblock starts at J (it is entered from a block
+ * that ends every superblock, or through the indirect-branch table: every
+ * indirect transfer ends one), VEX always recognises the idiom, and when
+ * the branch goes to the merged side M, the superblock goes on through M's
+ * instructions and ends after them.  If M's last instruction is a
+ * conditional branch without an idiom of its own (and those before it end
+ * nothing), counting M as merged or as a fresh superblock is the same, so
+ * J needs no record on that side: its fresh variant (J->alt) counts itself
+ * like a quiet block.  On the other side the consumer must count M's
+ * instructions (count_andand): the variant takes its count back and writes
+ * J's record, with the direction, after all (emit_unmerged).  In zlib 95%
+ * of idiom executions start a superblock and 99% of those go to M. */
+static int fresh_ok(struct dbt *d, const struct dbt_block *b)
+{
+    const struct cons_insn *j = b->insn[b->n - 1];
+    if (!b->dir || b->id + 1 >= CNT_MAX || b->n > VEX_MAX_INSNS - 3 ||
+        j->dec.flow != DEC_FLOW_JCC || opcode_at(j->bytes, j->dec.len) >= j->dec.len ||
+        (j->bytes[opcode_at(j->bytes, j->dec.len)] >= 0xE0 &&
+         j->bytes[opcode_at(j->bytes, j->dec.len)] <= 0xE3))
+        return 0;
+    if (!d->filt && !flags_dead(d, b->insn, b->n, 0))
+        return 0;
+    for (unsigned i = 0; i < j->aa_n; i++) {
+        struct diag_err e;
+        const struct cons_insn *m = session_insn(d->s, d->t, j->aa_addr[i], &e);
+        if (!m)
+            return 0;
+        if (i + 1 < j->aa_n ? m->vexend != VEX_END_NONE
+                            : m->vexend != VEX_END_COND || m->aa_n)
+            return 0;
+    }
+    return 1;
+}
+
+/* Where an exit of block `from` (NULL: an indirect transfer) enters t. */
+static uint64_t entry_from(const struct dbt_block *from, const struct dbt_block *t)
+{
+    int starts = !from || from->ends || from->fresh;
+    return starts && t->alt ? t->alt->entry : t->entry;
+}
+
+static uint64_t entry_fresh(const struct dbt_block *t) { return entry_from(NULL, t); }
+
+/* A fresh variant's branch went the side that is not merged (taken or
+ * not): its counter takes this execution back and its record goes out,
+ * saying which way it went, as the loud block's would (flags and registers
+ * kept; S saved around). */
+static void emit_unmerged(struct emit *e, const struct dbt *d, const struct dbt_block *b, int taken)
+{
+    if (!b->fresh)
+        return;
+    int rs = b->rs;
+    unsigned cnt = CNT_OFF + 8u * b->id;
+    gs_store(e, SV_S, rs);
+    gs_load(e, rs, cnt);
+    op_mem(e, 1, 0x8D, rs, rs, -1, 1, -1); /* lea rs, [rs - 1] */
+    gs_store(e, cnt, rs);
+    gs_load(e, rs, BUFPTR);
+    op_mem(e, 1, 0xC7, 0, rs, -1, 1, 0);
+    put32(e, d->filt ? (uint32_t)CONS_REC_START(b->id) : b->id);
+    op_mem(e, 0, 0xC6, 0, rs, -1, 1, CONS_REC_DIR_BYTE), put(e, (uint8_t)taken);
+    op_mem(e, 1, 0x8D, rs, rs, -1, 1, 8);
+    gs_store(e, BUFPTR, rs);
+    gs_load(e, rs, SV_S);
 }
 
 /* A rep string instruction as a loop of its own, counted as the reference
@@ -1665,7 +1738,7 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
 
 /* Translates the block at orig (thread tid may be used to map a chunk).
  * NULL if its first instruction cannot be translated (or read). */
-static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
+static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int fresh)
 {
     struct diag_err e;
     struct tblock tb = {.n = 0};
@@ -1726,9 +1799,11 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
          * loud one whose branch may have an &&-idiom says which way it went
          * (cons_seq_add, cons_seq_exec_dir, CONS_REC_DIR_BYTE). */
         const struct cons_insn *last = b->insn[b->n - 1];
-        b->quiet = b->id < CNT_MAX && ends_superblock(b->insn, b->n) &&
+        b->ends = (uint8_t)ends_superblock(b->insn, b->n);
+        b->quiet = b->id < CNT_MAX && (b->ends || fresh) &&
                    (d->filt || flags_dead(d, b->insn, b->n, 0));
-        b->dir = !b->quiet && last->vexend == VEX_END_COND && last->aa_n;
+        b->dir = (!b->quiet || fresh) && last->vexend == VEX_END_COND && last->aa_n;
+        b->fresh = (uint8_t)fresh;
         if (b->quiet) {
             if (d->n_quiet == d->quiet_cap) {
                 d->quiet_cap = d->quiet_cap ? 2 * d->quiet_cap : 1024;
@@ -1796,7 +1871,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
         case DEC_FLOW_JCC: {
             int loopx = o >= 0xE0 && o <= 0xE3; /* loop*, jrcxz: rel8 only */
             int cc = (o == 0x0F ? in->bytes[op + 1] : o) & 0xF;
-            if (b->dir && !loopx)
+            if (b->dir && !b->fresh && !loopx)
                 emit_setcc_rec(e2, d, b, cc);
             if (!(b->dir && loopx))
                 emit_epilogue(e2, d, b);
@@ -1821,16 +1896,19 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
                 }
                 jtake = jump32(e2, -1);
             } else {
-                if (d->filt && in->vexend == VEX_END_COND && in->aa_n) {
+                if ((d->filt || b->fresh) && in->vexend == VEX_END_COND && in->aa_n) {
                     /* The side that is not the merged one fetches nothing
-                     * in the program but may in the consumer. */
+                     * in the program but may in the consumer; a fresh
+                     * variant hands its execution in there after all. */
                     if (in->aa_addr[0] == take_target) {
                         jtake = jump32(e2, cc);
                         emit_poison(e2, d, in);
+                        emit_unmerged(e2, d, b, 0);
                         jfall = jump32(e2, -1);
                     } else {
                         uint64_t over = jump32(e2, cc ^ 1);
                         emit_poison(e2, d, in);
+                        emit_unmerged(e2, d, b, 1);
                         jtake = jump32(e2, -1);
                         patch_here(e2, over);
                         jfall = jump32(e2, -1);
@@ -1893,11 +1971,17 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
     b->end = em.pc;
     c->used = em.pc - c->base;
     chunk_add_block(c, b);
+    finish_block(d, b);
+    if (fresh) {
+        link_block(d, b);
+        return b;
+    }
     size_t h = hash_of(orig);
     b->hnext = d->hash[h];
     d->hash[h] = b;
-    finish_block(d, b);
-    ht_insert(d, orig, b->entry);
+    if (fresh_ok(d, b))
+        b->alt = translate(d, tid, orig, 1);
+    ht_insert(d, orig, entry_fresh(b));
     link_block(d, b);
     return b;
 }
@@ -1906,9 +1990,10 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig)
 static void link_exit(struct dbt *d, struct dbt_block *b, struct dbt_exit *x, struct dbt_block *t)
 {
     struct chunk *c, *tc;
-    if (x->linked || !block_at(d, x->patch, &c) || !block_at(d, t->entry, &tc) || c != tc)
+    uint64_t to = entry_from(b, t);
+    if (x->linked || !block_at(d, x->patch, &c) || !block_at(d, to, &tc) || c != tc)
         return;
-    set_rel32(c->mem + (x->patch - c->base), x->patch, t->entry);
+    set_rel32(c->mem + (x->patch - c->base), x->patch, to);
     x->linked = 1;
 }
 
@@ -1916,7 +2001,8 @@ static void link_exit(struct dbt *d, struct dbt_block *b, struct dbt_exit *x, st
  * were waiting for it to b, so that most exits never stop the program. */
 static void link_block(struct dbt *d, struct dbt_block *b)
 {
-    for (struct pend_exit **pp = &d->pend[hash_of(b->orig)], *p; (p = *pp);) {
+    /* (Exits waiting for b's address wait for the block, not a variant.) */
+    for (struct pend_exit **pp = &d->pend[hash_of(b->orig)], *p; !b->fresh && (p = *pp);) {
         if (p->b->exit[p->i].target == b->orig) {
             link_exit(d, p->b, &p->b->exit[p->i], b);
             *pp = p->next;
@@ -1943,7 +2029,7 @@ static void link_block(struct dbt *d, struct dbt_block *b)
 static struct dbt_block *block_for(struct dbt *d, pid_t tid, uint64_t orig)
 {
     struct dbt_block *b = lookup(d, orig);
-    return b ? b : translate(d, tid, orig);
+    return b ? b : translate(d, tid, orig, 0);
 }
 
 /* The block whose code contains program address pc, and its chunk. */
@@ -2099,7 +2185,7 @@ static void translate_ahead(struct dbt *d, pid_t tid, struct dbt_block *b)
         for (unsigned i = 0; i < x->n_exit && made < AHEAD_BLOCKS; i++) {
             if (x->exit[i].linked || lookup(d, x->exit[i].target))
                 continue;
-            struct dbt_block *t = translate(d, tid, x->exit[i].target);
+            struct dbt_block *t = translate(d, tid, x->exit[i].target, 0);
             made++;
             if (t && tail <= AHEAD_BLOCKS)
                 queue[tail++] = t;
@@ -2122,7 +2208,7 @@ static enum dbt_stop_result go_to(struct dbt_thread *th, uint64_t target,
     /* An indirect target: (re)enter it in the program's table, where another
      * target hashing to the same slot may have replaced it. */
     if (!link_from)
-        ht_insert(d, target, tb->entry);
+        ht_insert(d, target, entry_fresh(tb));
     struct chunk *c;
     struct dbt_block *from = link_from ? block_at(d, link_from->patch, &c) : NULL;
     if (from)

@@ -27,6 +27,9 @@ typedef size_t (*vexdead_read_fn)(void *ctx, uint64_t addr, uint8_t *buf, size_t
 /* 1 if VEX would delete the load `in` (decoded at addr), 0 if it stays. */
 int vexdead_load_is_dead(struct dec *d, const struct dec_insn *in, uint64_t addr,
                          vexdead_read_fn read, void *ctx);
+/* Instructions in a VEX superblock at most (--vex-guest-max-insns). */
+#define VEX_MAX_INSNS 50
+
 /* Where a VEX basic block ends, as the superblock builder sees it. */
 enum vex_end {
     VEX_END_NONE = 0, /* falls through to the next instruction */
