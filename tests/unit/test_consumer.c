@@ -51,11 +51,14 @@ static struct cons_insn *describe(void *ctx, uint64_t addr)
     return cons_insn_find(ctx, addr);
 }
 
-/* Every column of a and b's cells agree. */
-static void same_cells(struct cons_insn *const *a, struct cons_insn *const *b, unsigned n,
-                       const char *what)
+/* Once A's and B's counts are settled, every column of a and b's cells
+ * agree. */
+static void same_cells(struct consumer *A, struct consumer *B, struct cons_insn *const *a,
+                       struct cons_insn *const *b, unsigned n, const char *what)
 {
     int same = 1;
+    cons_settle(A);
+    cons_settle(B);
     for (unsigned k = 0; k < n; k++)
         for (unsigned ev = 0; ev < EV_N; ev++)
             if (a[k]->cell[ev] != b[k]->cell[ev]) {
@@ -119,9 +122,7 @@ static void test_context_words(void)
         size_t n = site_words(q, ad, CONS_REC_CTX(0), words);
         cons_stream(B, &q, 1, words, words + n);
     }
-    cons_settle(A);
-    cons_settle(B);
-    same_cells(a, b, 3, "context words + engine counts = instruction by instruction");
+    same_cells(A, B, a, b, 3, "context words + engine counts = instruction by instruction");
     CHECK_INT(b[0]->cell[EV_IR], 5, "Ir of the load: 5 executions");
     CHECK_INT(b[0]->cell[EV_DR], 5, "Dr of the load");
     /* 0x8000, 0x8100, 0x8200, 0x8000, 0x8100: each evicts the last (set 0),
@@ -138,9 +139,7 @@ static void test_context_words(void)
     cons_exec(A, a[0], &ad[0], 1);
     size_t n = site_words(q, ad, CONS_REC_CTX(0), words);
     cons_stream_part(B, q, words, words + n, 1);
-    cons_settle(A);
-    cons_settle(B);
-    same_cells(a, b, 3, "partial execution after context words = its first instruction");
+    same_cells(A, B, a, b, 3, "partial execution after context words = its first instruction");
     CHECK_INT(b[0]->cell[EV_IR], 6, "Ir of the load: 6");
     CHECK_INT(b[1]->cell[EV_IR], 5, "Ir of the store: still 5");
     CHECK_INT(b[1]->cell[EV_DW], 5, "Dw of the store: still 5");
@@ -191,9 +190,7 @@ static void test_direction_byte(void)
     n += site_words(seqs[1], &stack, CONS_REC_CTX(1), words + n);
     cons_seq_add(B, seqs[1], 1);
     cons_stream(B, seqs, 2, words, words + n);
-    cons_settle(A);
-    cons_settle(B);
-    same_cells(a, b, 4, "direction byte: the idiom decided before later sites");
+    same_cells(A, B, a, b, 4, "direction byte: the idiom decided before later sites");
     CHECK_INT(b[2]->cell[EV_IR], 1, "the merged add is counted once (the idiom)");
     CHECK_INT(b[2]->cell[EV_I1MR], 0, "its fetch hits J's line");
     CHECK_INT(b[3]->cell[EV_I1MR], 1, "R's fetch misses");
