@@ -46,87 +46,6 @@
 #define LOC_SIZE_MAX 4095u
 #define LINE_MAX_VG ((1u << 20) - 1)
 
-/* A bounded reader over section bytes; any overrun sets bad and yields 0. */
-struct cur {
-    const uint8_t *p, *end;
-    int bad;
-};
-
-static uint64_t rd_n(struct cur *c, unsigned n)
-{
-    if (c->bad || (size_t)(c->end - c->p) < n) {
-        c->bad = 1;
-        return 0;
-    }
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)c->p[i] << (8 * i);
-    c->p += n;
-    return v;
-}
-
-static uint64_t rd_uleb(struct cur *c)
-{
-    uint64_t v = 0;
-    unsigned shift = 0;
-    for (;;) {
-        if (c->bad || c->p >= c->end) {
-            c->bad = 1;
-            return 0;
-        }
-        uint8_t b = *c->p++;
-        if (shift < 64)
-            v |= (uint64_t)(b & 0x7f) << shift;
-        shift += 7;
-        if (!(b & 0x80))
-            return v;
-    }
-}
-
-static int64_t rd_sleb(struct cur *c)
-{
-    uint64_t v = 0;
-    unsigned shift = 0;
-    uint8_t b;
-    do {
-        if (c->bad || c->p >= c->end) {
-            c->bad = 1;
-            return 0;
-        }
-        b = *c->p++;
-        if (shift < 64)
-            v |= (uint64_t)(b & 0x7f) << shift;
-        shift += 7;
-    } while (b & 0x80);
-    if (shift < 64 && (b & 0x40))
-        v |= ~(uint64_t)0 << shift;
-    return (int64_t)v;
-}
-
-/* A NUL-terminated string in place; NULL (and bad) if it runs off the end. */
-static const char *rd_str(struct cur *c)
-{
-    if (c->bad)
-        return NULL;
-    const uint8_t *nul = memchr(c->p, 0, (size_t)(c->end - c->p));
-    if (!nul) {
-        c->bad = 1;
-        return NULL;
-    }
-    const char *s = (const char *)c->p;
-    c->p = nul + 1;
-    return s;
-}
-
-static void skip(struct cur *c, uint64_t n)
-{
-    if (c->bad || (uint64_t)(c->end - c->p) < n) {
-        c->bad = 1;
-        return;
-    }
-    c->p += n;
-}
-
 /* A directory of the line program being decoded, and the name Cachegrind
  * gives it once one of its files is used. */
 struct pdir {
@@ -294,56 +213,32 @@ static const char *line_str(const struct ctx *x, struct cur *c, uint64_t form, i
     }
 }
 
-/* Skips an entry field Valgrind does not use; 0, or -1 for an unknown form. */
+/* Skips an entry field Valgrind does not use; 0, or -1 for a form its line
+ * reader does not know (the unit is then abandoned). */
 static int skip_form(struct cur *c, uint64_t form, int is64)
 {
     switch (form) {
     case DW_FORM_block:
-        skip(c, rd_uleb(c));
-        break;
     case DW_FORM_block1:
-        skip(c, rd_n(c, 1));
-        break;
     case DW_FORM_block2:
-        skip(c, rd_n(c, 2));
-        break;
     case DW_FORM_block4:
-        skip(c, rd_n(c, 4));
-        break;
     case DW_FORM_flag:
     case DW_FORM_data1:
-        skip(c, 1);
-        break;
     case DW_FORM_data2:
-        skip(c, 2);
-        break;
     case DW_FORM_data4:
-        skip(c, 4);
-        break;
     case DW_FORM_data8:
-        skip(c, 8);
-        break;
     case DW_FORM_data16:
-        skip(c, 16);
-        break;
     case DW_FORM_string:
-        rd_str(c);
-        break;
     case DW_FORM_strp:
     case DW_FORM_line_strp:
     case DW_FORM_sec_offset:
-        skip(c, is64 ? 8 : 4);
-        break;
     case DW_FORM_udata:
-        rd_uleb(c);
-        break;
     case DW_FORM_sdata:
-        rd_sleb(c);
         break;
     default:
         return -1;
     }
-    return c->bad ? -1 : 0;
+    return sym_skip_form(c, form, is64 ? 8 : 4, 8, 5) != 0 || c->bad ? -1 : 0;
 }
 
 static void push_dir(struct ctx *x, const char *d)
@@ -410,7 +305,7 @@ static void decode_program(struct ctx *x, struct sym_sect line, uint64_t off, co
     if (version < 2 || version > 5)
         return;
     if (version >= 5)
-        skip(&c, 2); /* address_size, segment_selector_size */
+        rd_skip(&c, 2); /* address_size, segment_selector_size */
     rd_n(&c, is64 ? 8 : 4); /* header_length: Valgrind reads on sequentially */
     unsigned min_insn = (unsigned)rd_n(&c, 1);
     if (version >= 4 && rd_n(&c, 1) != 1)
@@ -420,7 +315,7 @@ static void decode_program(struct ctx *x, struct sym_sect line, uint64_t off, co
     unsigned line_range = (unsigned)rd_n(&c, 1);
     unsigned opcode_base = (unsigned)rd_n(&c, 1);
     const uint8_t *std_lens = c.p;
-    skip(&c, opcode_base ? opcode_base - 1 : 0);
+    rd_skip(&c, opcode_base ? opcode_base - 1 : 0);
     if (c.bad || line_range == 0)
         return;
     x->version = version;
@@ -436,7 +331,7 @@ static void decode_program(struct ctx *x, struct sym_sect line, uint64_t off, co
                 break;
             push_dir(x, s);
         }
-        skip(&c, 1);
+        rd_skip(&c, 1);
         while (!c.bad && c.p < c.end && *c.p) {
             const char *name = rd_str(&c);
             uint64_t di = rd_uleb(&c);
@@ -446,7 +341,7 @@ static void decode_program(struct ctx *x, struct sym_sect line, uint64_t off, co
                 break;
             push_file(x, name, di);
         }
-        skip(&c, 1);
+        rd_skip(&c, 1);
     } else {
         /* DWARF 5: the tables describe their own entry formats.  Valgrind
          * keeps one "path" and one "directory index" column number across
@@ -560,7 +455,7 @@ static void decode_program(struct ctx *x, struct sym_sect line, uint64_t off, co
                 /* Valgrind does not skip an unknown extended opcode's
                  * operands; stepping over them by their length is the only
                  * sane reading, and gcc and clang emit none. */
-                skip(&c, elen - 1);
+                rd_skip(&c, elen - 1);
                 break;
             }
             break;

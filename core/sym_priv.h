@@ -16,6 +16,7 @@
 #define CACHESIM_SYM_PRIV_H
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <gelf.h>
 #include <libelf.h>
@@ -148,6 +149,94 @@ struct sym_fsym *sym_obj_find_sym(struct sym_obj *o, uint64_t addr);
 /* Cachegrind's choice between two names of one address range: nonzero if a
  * is preferred to b (exposed for the unit tests). */
 int sym_prefer_name(const char *a, const char *b);
+
+/* A bounded reader over section bytes (sym_line.c, sym_unit.c); any
+ * overrun sets bad and yields 0. */
+struct cur {
+    const uint8_t *p, *end;
+    int bad;
+};
+
+static inline uint64_t rd_n(struct cur *c, unsigned n)
+{
+    if (c->bad || (size_t)(c->end - c->p) < n) {
+        c->bad = 1;
+        return 0;
+    }
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)c->p[i] << (8 * i);
+    c->p += n;
+    return v;
+}
+
+static inline uint64_t rd_uleb(struct cur *c)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    for (;;) {
+        if (c->bad || c->p >= c->end) {
+            c->bad = 1;
+            return 0;
+        }
+        uint8_t b = *c->p++;
+        if (shift < 64)
+            v |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+        if (!(b & 0x80))
+            return v;
+    }
+}
+
+static inline int64_t rd_sleb(struct cur *c)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    uint8_t b;
+    do {
+        if (c->bad || c->p >= c->end) {
+            c->bad = 1;
+            return 0;
+        }
+        b = *c->p++;
+        if (shift < 64)
+            v |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+    } while (b & 0x80);
+    if (shift < 64 && (b & 0x40))
+        v |= ~(uint64_t)0 << shift;
+    return (int64_t)v;
+}
+
+/* A NUL-terminated string in place; NULL (and bad) if it runs off the end. */
+static inline const char *rd_str(struct cur *c)
+{
+    if (c->bad)
+        return NULL;
+    const uint8_t *nul = memchr(c->p, 0, (size_t)(c->end - c->p));
+    if (!nul) {
+        c->bad = 1;
+        return NULL;
+    }
+    const char *s = (const char *)c->p;
+    c->p = nul + 1;
+    return s;
+}
+
+static inline void rd_skip(struct cur *c, uint64_t n)
+{
+    if (c->bad || (uint64_t)(c->end - c->p) < n) {
+        c->bad = 1;
+        return;
+    }
+    c->p += n;
+}
+
+/* Steps over one DWARF attribute value of form `form` (offsize: 4 or 8 for
+ * 32- or 64-bit DWARF; version: the unit's, for DWARF 2's address-sized
+ * DW_FORM_ref_addr).  0, or -1 for a form not handled here. */
+int sym_skip_form(struct cur *c, uint64_t form, unsigned offsize, unsigned addrsize,
+                  unsigned version);
 
 /* GNU debuglink CRC-32 of a buffer (exposed for the unit tests). */
 uint32_t sym_crc32(uint32_t crc, const void *buf, size_t len);

@@ -30,52 +30,6 @@
 #include "core/base/diag.h"
 #include "core/sym_priv.h"
 
-/* A bounded reader; any overrun sets bad and yields 0. */
-struct cur {
-    const uint8_t *p, *end;
-    int bad;
-};
-
-static uint64_t rd_n(struct cur *c, unsigned n)
-{
-    if (c->bad || (size_t)(c->end - c->p) < n) {
-        c->bad = 1;
-        return 0;
-    }
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)c->p[i] << (8 * i);
-    c->p += n;
-    return v;
-}
-
-static uint64_t rd_uleb(struct cur *c)
-{
-    uint64_t v = 0;
-    unsigned shift = 0;
-    for (;;) {
-        if (c->bad || c->p >= c->end) {
-            c->bad = 1;
-            return 0;
-        }
-        uint8_t b = *c->p++;
-        if (shift < 64)
-            v |= (uint64_t)(b & 0x7f) << shift;
-        shift += 7;
-        if (!(b & 0x80))
-            return v;
-    }
-}
-
-static void skip(struct cur *c, uint64_t n)
-{
-    if (c->bad || (uint64_t)(c->end - c->p) < n) {
-        c->bad = 1;
-        return;
-    }
-    c->p += n;
-}
-
 /* One unit as the walk found it; the strings are resolved by the reader's
  * thread (sym_units_next), which owns the string sections. */
 struct rec {
@@ -105,7 +59,7 @@ static int find_abbrev(const struct sym_sect *ab, uint64_t off, uint64_t code, s
         if (c.bad || k == 0)
             return -1;
         *tag = rd_uleb(&c);
-        skip(&c, 1); /* DW_CHILDREN_* */
+        rd_skip(&c, 1); /* DW_CHILDREN_* */
         *spec = c;
         if (k == code)
             return c.bad ? -1 : 0;
@@ -121,8 +75,8 @@ static int find_abbrev(const struct sym_sect *ab, uint64_t off, uint64_t code, s
     }
 }
 
-/* Steps over one attribute value; -1 for a form not handled here. */
-static int skip_value(struct cur *c, uint64_t form, unsigned offsize, unsigned addrsize, unsigned version)
+int sym_skip_form(struct cur *c, uint64_t form, unsigned offsize, unsigned addrsize,
+                  unsigned version)
 {
     switch (form) {
     case DW_FORM_flag_present:
@@ -133,46 +87,46 @@ static int skip_value(struct cur *c, uint64_t form, unsigned offsize, unsigned a
     case DW_FORM_flag:
     case DW_FORM_strx1:
     case DW_FORM_addrx1:
-        skip(c, 1);
+        rd_skip(c, 1);
         break;
     case DW_FORM_data2:
     case DW_FORM_ref2:
     case DW_FORM_strx2:
     case DW_FORM_addrx2:
-        skip(c, 2);
+        rd_skip(c, 2);
         break;
     case DW_FORM_strx3:
     case DW_FORM_addrx3:
-        skip(c, 3);
+        rd_skip(c, 3);
         break;
     case DW_FORM_data4:
     case DW_FORM_ref4:
     case DW_FORM_ref_sup4:
     case DW_FORM_strx4:
     case DW_FORM_addrx4:
-        skip(c, 4);
+        rd_skip(c, 4);
         break;
     case DW_FORM_data8:
     case DW_FORM_ref8:
     case DW_FORM_ref_sig8:
     case DW_FORM_ref_sup8:
-        skip(c, 8);
+        rd_skip(c, 8);
         break;
     case DW_FORM_data16:
-        skip(c, 16);
+        rd_skip(c, 16);
         break;
     case DW_FORM_addr:
-        skip(c, addrsize);
+        rd_skip(c, addrsize);
         break;
     case DW_FORM_ref_addr:
         /* DWARF 2 wrote it address-sized. */
-        skip(c, version == 2 ? addrsize : offsize);
+        rd_skip(c, version == 2 ? addrsize : offsize);
         break;
     case DW_FORM_strp:
     case DW_FORM_line_strp:
     case DW_FORM_sec_offset:
     case DW_FORM_strp_sup:
-        skip(c, offsize);
+        rd_skip(c, offsize);
         break;
     case DW_FORM_udata:
     case DW_FORM_sdata:
@@ -183,26 +137,21 @@ static int skip_value(struct cur *c, uint64_t form, unsigned offsize, unsigned a
     case DW_FORM_rnglistx:
         rd_uleb(c);
         break;
-    case DW_FORM_string: {
-        const uint8_t *nul = c->bad ? NULL : memchr(c->p, 0, (size_t)(c->end - c->p));
-        if (!nul)
-            c->bad = 1;
-        else
-            c->p = nul + 1;
+    case DW_FORM_string:
+        rd_str(c);
         break;
-    }
     case DW_FORM_block1:
-        skip(c, rd_n(c, 1));
+        rd_skip(c, rd_n(c, 1));
         break;
     case DW_FORM_block2:
-        skip(c, rd_n(c, 2));
+        rd_skip(c, rd_n(c, 2));
         break;
     case DW_FORM_block4:
-        skip(c, rd_n(c, 4));
+        rd_skip(c, rd_n(c, 4));
         break;
     case DW_FORM_block:
     case DW_FORM_exprloc:
-        skip(c, rd_uleb(c));
+        rd_skip(c, rd_uleb(c));
         break;
     default:
         return -1;
@@ -233,7 +182,7 @@ static int die_attrs(const struct walk *w, struct cur *c, uint64_t abbrev_off, u
         if (name == 0 && form == 0)
             break;
         const uint8_t *at = c->p;
-        if (skip_value(c, form, offsize, addrsize, version) != 0 || c->bad)
+        if (sym_skip_form(c, form, offsize, addrsize, version) != 0 || c->bad)
             return -1;
         struct cur v = {at, c->p, 0};
         /* libdw's dwarf_attr: the first attribute of a name counts. */
@@ -320,9 +269,9 @@ static int walk_next(struct walk *w, struct rec *r)
             addrsize = (unsigned)rd_n(&c, 1);
             abbrev_off = rd_n(&c, offsize);
             if (type == DW_UT_skeleton || type == DW_UT_split_compile)
-                skip(&c, 8); /* dwo_id */
+                rd_skip(&c, 8); /* dwo_id */
             else if (type == DW_UT_type || type == DW_UT_split_type)
-                skip(&c, 8 + offsize); /* type signature and offset */
+                rd_skip(&c, 8 + offsize); /* type signature and offset */
             else if (type != DW_UT_compile && type != DW_UT_partial)
                 return SYM_UNITS_LIBDW;
         } else {
