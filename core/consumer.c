@@ -17,6 +17,7 @@ struct consumer {
     struct cons_config cfg;
     struct profile *prof;
     struct cache *i1, *d1, *ll;
+    int wide;                   /* cons_stream uses the AVX-512F set search (cache_wide_ok) */
     unsigned min_line;
     int collecting;
     struct cons_insn **table; /* open hash of static instructions */
@@ -91,6 +92,9 @@ static struct consumer *alloc_consumer(const struct cons_config *cfg)
     c->table_size = (size_t)1 << INSN_HASH_BITS;
     c->table = xcalloc(c->table_size, sizeof *c->table);
     c->min_line = cacheconf_min_line(&cfg->geom);
+#ifdef CACHE_HAVE_WIDE
+    c->wide = cache_wide_ok();
+#endif
     return c;
 }
 
@@ -670,48 +674,33 @@ static inline void seq_begin(struct consumer *c, struct cons_seq *q, unsigned k)
     seq_count(c, q);
 }
 
-/* Site i of q touched at addr. */
-static inline void seq_site(struct consumer *c, const struct cons_seq *q, unsigned i, uint64_t addr)
-{
-    const struct cons_site *s = &q->site[i];
-    if (__builtin_expect(!c->collecting || i >= q->n_site, 0))
-        return;
-    struct cache *l1 = s->fetch ? c->i1 : c->d1;
-    if (s->fetch)
-        addr = s->addr;
-    if (cache_access(l1, addr, s->size)) {
-        s->miss[0]++;
-        if (cache_access(c->ll, addr, s->size))
-            s->miss[1]++;
-    }
-}
+/* seq_site and stream (cons_stream's loop), compiled twice from one text:
+ * plain, and with the AVX-512F set search where the CPU has it (the search is
+ * most of the worker's time; sim/cache.h). */
+#define SEQ_SITE seq_site
+#define STREAM stream_plain
+#define ACCESS cache_access
+#include "core/cons_stream.inc"
+#ifdef CACHE_HAVE_WIDE
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+#define SEQ_SITE seq_site_wide
+#define STREAM stream_wide
+#define ACCESS cache_access_wide
+#include "core/cons_stream.inc"
+#pragma GCC pop_options
+#endif
 
 void cons_stream(struct consumer *c, struct cons_seq *const *seqs, size_t n_seqs,
                  const uint64_t *p, const uint64_t *q)
 {
-    struct cons_seq *cur = NULL, *dir = NULL;
-    int taken = 0;
-    while (p < q) {
-        uint64_t w = *p++;
-        if ((int64_t)w < 0) {
-            if (dir)
-                seq_went(c, dir, taken), dir = NULL;
-            uint32_t x = ~(uint32_t)w, id = x & ~CONS_REC_CTX_BIT;
-            if (id >= n_seqs)
-                return; /* cannot happen: a damaged buffer is not counted */
-            cur = seqs[id];
-            if (x & CONS_REC_CTX_BIT)
-                continue;
-            seq_begin(c, cur, cur->n);
-            unsigned b = (unsigned)(w >> (8 * CONS_REC_DIR_BYTE)) & 0xFF;
-            if (b <= 1)
-                dir = cur, taken = (int)b;
-        } else if (cur) {
-            seq_site(c, cur, (unsigned)(w >> CONS_REC_TAG_SHIFT), w & CONS_REC_ADDR_MASK);
-        }
+#ifdef CACHE_HAVE_WIDE
+    if (c->wide) {
+        stream_wide(c, seqs, n_seqs, p, q);
+        return;
     }
-    if (dir)
-        seq_went(c, dir, taken);
+#endif
+    stream_plain(c, seqs, n_seqs, p, q);
 }
 
 void cons_stream_part(struct consumer *c, struct cons_seq *seq, const uint64_t *p,

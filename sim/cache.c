@@ -161,3 +161,11 @@ void cache_format_set(const struct cache *c, unsigned set, char *buf, size_t n)
         used += (size_t)k;
     }
 }
+
+#ifdef CACHE_HAVE_WIDE
+int cache_wide_ok(void)
+{
+    /* libgcc's check includes the OS saving the AVX-512 state (XCR0). */
+    return __builtin_cpu_supports("avx512f");
+}
+#endif

@@ -153,7 +153,22 @@ static void check_drawings(const struct cache *c, const char *p, const char *nam
     }
 }
 
-static void run_case(const struct cache_case *cc)
+/* The two set searches the consumer may use (sim/cache.h): every case runs
+ * through each one the CPU has. */
+typedef int access_fn(struct cache *c, uint64_t addr, unsigned size);
+static int access_plain(struct cache *c, uint64_t addr, unsigned size)
+{
+    return cache_access(c, addr, size);
+}
+#ifdef CACHE_HAVE_WIDE
+__attribute__((target("avx512f"))) static int access_wide(struct cache *c, uint64_t addr,
+                                                          unsigned size)
+{
+    return cache_access_wide(c, addr, size);
+}
+#endif
+
+static void run_case(const struct cache_case *cc, access_fn *acc)
 {
     const char *p = cc->text;
     struct cache_config cfg;
@@ -186,7 +201,7 @@ static void run_case(const struct cache_case *cc)
             e++;
         if (k + 1 < sizeof got) {
             want[k] = *e;
-            got[k] = cache_access(c, addr, size) ? 'm' : 'h';
+            got[k] = acc(c, addr, size) ? 'm' : 'h';
             k++;
             got[k] = want[k] = '\0';
         }
@@ -238,10 +253,58 @@ static void test_clone(void)
     cache_free(NULL);
 }
 
+#ifdef CACHE_HAVE_WIDE
+/* The AVX-512 search against the plain one on the same pseudo-random
+ * accesses, for every associativity it handles and two past it (which fall
+ * back to the loop): same outcome at every access, same contents of every
+ * set (LRU order included) at the end.  Few distinct blocks per set, so hits
+ * land on every way and duplicates of the cold block 0 are searched. */
+static void test_wide(void)
+{
+    static const unsigned assocs[] = {1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 24};
+    for (size_t a = 0; a < sizeof assocs / sizeof assocs[0]; a++) {
+        struct cache_config cfg = {4 * assocs[a] * 16, assocs[a], 16}; /* 4 sets */
+        struct cache *p = cache_new(&cfg), *w = cache_new(&cfg);
+        uint64_t x = 12345;
+        unsigned same = 1, misses = 0;
+        for (unsigned i = 0; i < 200000 && same; i++) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            /* blocks 0 .. 2*assoc+2 of each set; sizes 1..16, some straddle */
+            uint64_t addr = ((x >> 33) % (4 * (2 * assocs[a] + 3))) * 16 + ((x >> 20) & 15);
+            unsigned size = 1 + (unsigned)((x >> 12) & 15);
+            int mp = access_plain(p, addr, size), mw = access_wide(w, addr, size);
+            same = mp == mw;
+            misses += (unsigned)mp;
+        }
+        for (unsigned set = 0; set < 4 && same; set++) {
+            char bp[256], bw[256];
+            cache_format_set(p, set, bp, sizeof bp);
+            cache_format_set(w, set, bw, sizeof bw);
+            same = strcmp(bp, bw) == 0;
+        }
+        char what[96];
+        snprintf(what, sizeof what, "AVX-512 search = plain search, %u-way (%u misses)", assocs[a],
+                 misses);
+        CHECK(same && misses > 1000 && misses < 199000, what);
+        cache_free(p);
+        cache_free(w);
+    }
+}
+#endif
+
 int main(void)
 {
     for (const struct cache_case *cc = cases; cc->name; cc++)
-        run_case(cc);
+        run_case(cc, access_plain);
+#ifdef CACHE_HAVE_WIDE
+    if (cache_wide_ok()) {
+        for (const struct cache_case *cc = cases; cc->name; cc++)
+            run_case(cc, access_wide);
+        test_wide();
+    } else {
+        printf("# no AVX-512F on this CPU: the wide set search is not tested\n");
+    }
+#endif
     test_describe();
     test_clone();
     return tap_done();
