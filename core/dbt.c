@@ -757,19 +757,31 @@ static void rex(struct emit *e, int w, int r, int x, int b)
         put(e, v);
 }
 
-/* ModRM+SIB+disp32 for [base + index*scale + disp] (base or index -1: none). */
+/* ModRM [+SIB] [+disp] for [base + index*scale + disp] (base or index -1:
+ * none), in the shortest form: translated code is mostly instrumentation, and
+ * its size is what the program's front end pays for. */
 static void modrm_mem(struct emit *e, int reg, int base, int index, int scale, int32_t disp)
 {
     int ss = scale == 8 ? 3 : scale == 4 ? 2 : scale == 2 ? 1 : 0;
     int idx = index < 0 ? 4 : (index & 7);
-    if (base < 0) {
+    if (base < 0) { /* mod 00 with SIB base 101: disp32, no base (not RIP-relative) */
         put(e, (uint8_t)(0x04 | (reg & 7) << 3));
         put(e, (uint8_t)(ss << 6 | idx << 3 | 5));
+        put32(e, (uint32_t)disp);
+        return;
+    }
+    /* mod 00 with base 101 (rbp, r13) would mean no base: they take a disp8 of 0. */
+    int mod = disp == 0 && (base & 7) != 5 ? 0 : disp >= -128 && disp <= 127 ? 1 : 2;
+    if (index < 0 && (base & 7) != 4) { /* base 100 (rsp, r12) always needs a SIB */
+        put(e, (uint8_t)(mod << 6 | (reg & 7) << 3 | (base & 7)));
     } else {
-        put(e, (uint8_t)(0x84 | (reg & 7) << 3));
+        put(e, (uint8_t)(mod << 6 | (reg & 7) << 3 | 4));
         put(e, (uint8_t)(ss << 6 | idx << 3 | (base & 7)));
     }
-    put32(e, (uint32_t)disp);
+    if (mod == 1)
+        put(e, (uint8_t)(int8_t)disp);
+    else if (mod == 2)
+        put32(e, (uint32_t)disp);
 }
 
 static void op_mem(struct emit *e, int w, uint8_t opc, int reg, int base, int index, int scale,
@@ -797,12 +809,17 @@ static void mov_rr(struct emit *e, int dst, int src)
     put(e, 0x89), put(e, (uint8_t)(0xC0 | (src & 7) << 3 | (dst & 7)));
 }
 
-/* <op> r, imm32 (64-bit, sign-extended): group 1 (81 /ext): 0 add, 4 and, 7 cmp. */
+/* <op> r, imm (64-bit, sign-extended; imm8 form when it fits): group 1
+ * (81 /ext, 83 /ext): 0 add, 4 and, 7 cmp. */
 static void alu_imm(struct emit *e, int ext, int r, int32_t imm)
 {
     rex(e, 1, -1, -1, r);
-    put(e, 0x81), put(e, (uint8_t)(0xC0 | ext << 3 | (r & 7)));
-    put32(e, (uint32_t)imm);
+    int short_form = imm >= -128 && imm <= 127;
+    put(e, short_form ? 0x83 : 0x81), put(e, (uint8_t)(0xC0 | ext << 3 | (r & 7)));
+    if (short_form)
+        put(e, (uint8_t)(int8_t)imm);
+    else
+        put32(e, (uint32_t)imm);
 }
 
 /* Flags into ah (and OF into al), rax saved first; and back.  Around code
