@@ -253,6 +253,8 @@ int session_maps_syscall(struct session *s, struct tracee *t)
         cons_insn_flush(t->cons);
     if (gone || added)
         sym_invalidate(t->sym, t->pid);
+    if (added) /* read a new library's symbols while the program goes on */
+        sym_prefetch(t->sym);
     code_pages_forget(t);
     free(t->code);
     t->code = now;

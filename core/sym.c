@@ -25,6 +25,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,15 +39,24 @@
 #include "core/sym.h"
 #include "core/sym_priv.h"
 
-/* One object (ELF file or vDSO image), loaded on first use. */
+/* One object (ELF file or vDSO image), loaded on first use, or ahead in a
+ * thread of its own (sym_prefetch). */
 struct mod {
     char *path;             /* file path, or "[vdso]" */
     uint64_t dev, ino;      /* file identity (0 for the vDSO) */
     uint64_t vdso_start;    /* the vDSO: where its image was read from */
     int loaded;
+    int loading;            /* its loader thread runs or has not been joined */
+    pthread_t th;
+    pid_t pid;              /* for the loader: the process and the mapping */
+    uint64_t map_start, map_end;
     Elf *elf;               /* kept for bias computation of new mappings */
     int fd;
     void *image;            /* the vDSO's bytes */
+    /* Its names (symbols, line table files): a table of its own, so that a
+     * loader thread shares nothing with lookups; sym_lookup interns what it
+     * returns into struct sym's table. */
+    struct intern *strs;
     struct sym_obj obj;
 };
 
@@ -98,9 +109,19 @@ struct sym *sym_new(pid_t pid, struct diag_err *e)
     return s;
 }
 
+static void mod_join(struct mod *m)
+{
+    if (m->loading)
+        pthread_join(m->th, NULL);
+    m->loading = 0;
+}
+
 static void mod_free(struct mod *m)
 {
+    mod_join(m);
     sym_obj_release(&m->obj);
+    if (m->strs)
+        intern_free(m->strs);
     if (m->elf)
         elf_end(m->elf);
     if (m->fd >= 0)
@@ -143,6 +164,7 @@ static struct mod *find_mod(struct sym *s, const char *path, uint64_t dev, uint6
     m->ino = ino;
     m->vdso_start = vdso_start;
     m->fd = -1;
+    m->strs = intern_new();
     s->mods = xrealloc(s->mods, (s->nmods + 1) * sizeof *s->mods);
     s->mods[s->nmods++] = m;
     return m;
@@ -188,18 +210,49 @@ static void read_maps(struct sym *s)
 
 /* Opens a mapped file; a file deleted since it was mapped is still reachable
  * through /proc/PID/map_files. */
-static int open_mapped(const struct sym *s, const struct region *r, const char *path)
+static int open_mapped(const struct mod *m, const char *path)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd >= 0)
         return fd;
     char alt[96];
-    snprintf(alt, sizeof alt, "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)s->pid, r->start, r->end);
+    snprintf(alt, sizeof alt, "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)m->pid, m->map_start,
+             m->map_end);
     return open(alt, O_RDONLY | O_CLOEXEC);
+}
+
+/* Reads a mapped file's symbols and lines (m->pid and m->map_* set). */
+static void load_file(struct mod *m)
+{
+    const char *path = m->path;
+    static const char deleted[] = " (deleted)";
+    size_t pl = strlen(path), dl = sizeof deleted - 1;
+    char *trimmed = NULL;
+    if (pl > dl && !strcmp(path + pl - dl, deleted)) {
+        trimmed = xstrdup(path);
+        trimmed[pl - dl] = 0;
+        path = trimmed;
+    }
+    m->fd = open_mapped(m, path);
+    if (m->fd >= 0)
+        m->elf = elf_begin(m->fd, ELF_C_READ_MMAP, NULL);
+    sym_obj_load(&m->obj, m->elf, path, m->strs);
+    free(trimmed);
+}
+
+static void *load_thread(void *arg)
+{
+    load_file(arg);
+    return NULL;
 }
 
 static void load_mod(struct sym *s, struct mod *m, const struct region *r)
 {
+    if (m->loading) { /* sym_prefetch started it */
+        mod_join(m);
+        m->loaded = 1;
+        return;
+    }
     m->loaded = 1;
     if (m->vdso_start) {
         char path[64];
@@ -214,23 +267,30 @@ static void load_mod(struct sym *s, struct mod *m, const struct region *r)
         if (got != (ssize_t)len)
             return;
         m->elf = elf_memory(m->image, len);
-        sym_obj_load(&m->obj, m->elf, NULL, s->strs);
+        sym_obj_load(&m->obj, m->elf, NULL, m->strs);
         return;
     }
-    const char *path = m->path;
-    static const char deleted[] = " (deleted)";
-    size_t pl = strlen(path), dl = sizeof deleted - 1;
-    char *trimmed = NULL;
-    if (pl > dl && !strcmp(path + pl - dl, deleted)) {
-        trimmed = xstrdup(path);
-        trimmed[pl - dl] = 0;
-        path = trimmed;
+    m->pid = s->pid, m->map_start = r->start, m->map_end = r->end;
+    load_file(m);
+}
+
+void sym_prefetch(struct sym *s)
+{
+    if (!s->maps_read)
+        read_maps(s);
+    for (size_t i = 0; i < s->nreg; i++) {
+        struct mod *m = s->reg[i].mod;
+        if (!m || m->loaded || m->loading || m->vdso_start)
+            continue;
+        m->pid = s->pid, m->map_start = s->reg[i].start, m->map_end = s->reg[i].end;
+        /* The thread takes no signals: cachesim's handlers expect them in
+         * the thread that waits for the traced program. */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        m->loading = pthread_create(&m->th, NULL, load_thread, m) == 0;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
     }
-    m->fd = open_mapped(s, r, path);
-    if (m->fd >= 0)
-        m->elf = elf_begin(m->fd, ELF_C_READ_MMAP, NULL);
-    sym_obj_load(&m->obj, m->elf, path, s->strs);
-    free(trimmed);
 }
 
 static struct region *find_region(struct sym *s, uint64_t addr)
@@ -300,7 +360,7 @@ void sym_lookup(struct sym *s, uint64_t addr, struct sym_loc *out)
     if (m->obj.text_present && a >= m->obj.text.lo && a < m->obj.text.hi) {
         const struct sym_lent *e = sym_lines_find(&m->obj.lines, a);
         if (e) {
-            out->file = intern_get(s->strs, e->file);
+            out->file = intern_str(s->strs, intern_get(m->strs, e->file));
             out->line = e->line;
         }
     }

@@ -48,6 +48,12 @@ void sym_lookup(struct sym *s, uint64_t addr, struct sym_loc *out);
  * exec, pass the (same) pid again. */
 void sym_invalidate(struct sym *s, pid_t pid);
 
+/* New code was mapped (a shared library, say): starts reading the objects
+ * of pid's executable mappings that are not read yet, each in a thread of
+ * its own, so that the first lookup there (which waits for it) finds it
+ * done or nearly.  Call it while pid is stopped right after the change. */
+void sym_prefetch(struct sym *s);
+
 /* Demangles a C++ or Rust (legacy or v0) symbol as Valgrind shows it; returns a
  * malloc'd string, or NULL if name is not mangled. */
 char *sym_demangle(const char *name);
