@@ -141,13 +141,10 @@ static inline int cache_access_block(struct cache *c, uint64_t block)
  * with at most one miss, even when both lines missed. */
 static inline int cache_access(struct cache *c, uint64_t addr, unsigned size)
 {
-    uint64_t first = addr >> c->line_shift;
-    uint64_t last = (addr + size - 1) >> c->line_shift;
-
-    if (__builtin_expect(first == last, 1))
-        return cache_access_block(c, first);
+    uint64_t first = addr >> c->line_shift, last = (addr + size - 1) >> c->line_shift;
     int miss = cache_access_block(c, first);
-    miss |= cache_access_block(c, last);
+    if (__builtin_expect(first != last, 0))
+        miss |= cache_access_block(c, last);
     return miss;
 }
 
@@ -196,13 +193,10 @@ __attribute__((target("avx512f"), always_inline)) static inline int cache_access
 __attribute__((target("avx512f"), always_inline)) static inline int cache_access_wide(struct cache *c,
                                                                        uint64_t addr, unsigned size)
 {
-    uint64_t first = addr >> c->line_shift;
-    uint64_t last = (addr + size - 1) >> c->line_shift;
-
-    if (__builtin_expect(first == last, 1))
-        return cache_access_block_wide(c, first);
+    uint64_t first = addr >> c->line_shift, last = (addr + size - 1) >> c->line_shift;
     int miss = cache_access_block_wide(c, first);
-    miss |= cache_access_block_wide(c, last);
+    if (__builtin_expect(first != last, 0))
+        miss |= cache_access_block_wide(c, last);
     return miss;
 }
 #endif
