@@ -1405,16 +1405,58 @@ static int32_t emit_site_ctx(struct emit *e, const struct dbt_block *b)
     return 8;
 }
 
+/* The record of data site st (number tag), address in rt, at rs (after a
+ * quiet block's context word); returns its offset from rs.  Not committed:
+ * rs stays. */
+static int32_t emit_data_record(struct emit *e, const struct dbt_block *b, unsigned tag)
+{
+    int32_t o = emit_site_ctx(e, b);
+    op_mem(e, 1, 0x89, b->rt, b->rs, -1, 1, o); /* mov [rs + o], rt */
+    put(e, 0x66), op_mem(e, 0, 0xC7, 0, b->rs, -1, 1, o + 6), put16(e, (uint16_t)tag);
+    return o;
+}
+
+/* A miss of data site st, its record written at offset o: committed (rs
+ * moves past it) and the filter entry of each line it touches set (rt: its
+ * address, then a line). */
+static void emit_data_miss(struct emit *e, const struct dbt *d, const struct dbt_block *b,
+                           const struct cons_site *st, int32_t o)
+{
+    int rt = b->rt, ru = b->ru;
+    int32_t line = (int32_t)(1u << d->d_shift);
+    op_mem(e, 1, 0x8D, b->rs, b->rs, -1, 1, o + 8); /* lea rs, [rs + o + 8] */
+    if (st->size > 1) {
+        mov_rr(e, ru, rt);
+        alu_imm(e, 4, ru, line - 1);
+        alu_imm(e, 7, ru, line - st->size);
+        uint64_t j_one = jump32(e, 0x6); /* jbe: it stays in one line */
+        emit_filt_store(e, d, ru, rt);
+        alu_imm(e, 0, rt, line);
+        patch_here(e, j_one);
+    }
+    emit_filt_store(e, d, ru, rt);
+}
+
 /* Data access site st (number tag) of in, in block b: its address into rt;
  * unless the D1 filter holds its line (and it stays in it), recorded at rs
- * and the filter entry of each line it touches set. */
+ * and the filter entry of each line it touches set.
+ * Two forms of the same test.  Stack and RIP-relative accesses (and bt with
+ * a register offset) branch to skip the record: they mostly hit, and the
+ * branch predicts well.  Other bases (heap, arrays, hash tables) hit and miss
+ * in patterns a predictor cannot learn, and a mispredicted branch costs more
+ * than the record: they write the record always, move rs past it only on a
+ * miss (cmovne), and store the filter entry always (a hit stores what it
+ * holds); only an access whose two ends are on two lines (rare, predictable)
+ * branches, to the full miss path.  zlib: 0.765 -> 0.723 s median of 21
+ * interleaved, SQLite 1.07 -> 0.98 s; profiles identical. */
 static void emit_data_site(struct emit *e, const struct dbt *d, const struct dbt_block *b,
                            const struct cons_insn *in, const struct cons_site *st, unsigned tag,
                            int dead)
 {
     int rs = b->rs, rt = b->rt, ru = b->ru;
     const struct dec_addr *m = &in->dec.acc[st->acc].addr;
-    int32_t line = (int32_t)(1u << d->d_shift);
+    int32_t line = (int32_t)(1u << d->d_shift), off = (int32_t)(FILT_OFF + 8 * d->i_sets);
+    int branchless = !m->bitreg && m->base != DEC_RSP && m->base != DEC_RBP && m->base != DEC_RIP;
     emit_ea(e, in, m, rt);
     if (m->bitreg)
         emit_bitreg_load(e, m, ru); /* before rax holds the flags: it may be rax */
@@ -1428,28 +1470,40 @@ static void emit_data_site(struct emit *e, const struct dbt *d, const struct dbt
         rex(e, 1, ru, -1, rt);
         put(e, 0x01), put(e, (uint8_t)(0xC0 | (ru & 7) << 3 | (rt & 7))); /* add rt, ru */
     }
-    emit_filt_set(e, d, ru, rt);
-    put(e, 0x65), op_mem(e, 1, 0x8B, ru, ru, -1, 1, (int32_t)(FILT_OFF + 8 * d->i_sets));
-    rex(e, 1, rt, -1, ru);
-    put(e, 0x31), put(e, (uint8_t)(0xC0 | (rt & 7) << 3 | (ru & 7))); /* xor ru, rt */
-    /* Same line as the entry and not past its end: ru <= line - size. */
-    alu_imm(e, 7, ru, line - st->size);
-    uint64_t j_hit = jump32(e, 0x6); /* jbe */
-    int32_t o = emit_site_ctx(e, b);
-    op_mem(e, 1, 0x89, rt, rs, -1, 1, o); /* mov [rs + o], rt */
-    put(e, 0x66), op_mem(e, 0, 0xC7, 0, rs, -1, 1, o + 6), put16(e, (uint16_t)tag);
-    op_mem(e, 1, 0x8D, rs, rs, -1, 1, o + 8); /* lea rs, [rs + o + 8] */
-    if (st->size > 1) {
-        mov_rr(e, ru, rt);
-        alu_imm(e, 4, ru, line - 1);
+    if (!branchless) {
+        emit_filt_set(e, d, ru, rt);
+        put(e, 0x65), op_mem(e, 1, 0x8B, ru, ru, -1, 1, off);
+        rex(e, 1, rt, -1, ru);
+        put(e, 0x31), put(e, (uint8_t)(0xC0 | (rt & 7) << 3 | (ru & 7))); /* xor ru, rt */
+        /* Same line as the entry and not past its end: ru <= line - size. */
         alu_imm(e, 7, ru, line - st->size);
-        uint64_t j_one = jump32(e, 0x6); /* jbe: it stays in one line */
-        emit_filt_store(e, d, ru, rt);
-        alu_imm(e, 0, rt, line);
-        patch_here(e, j_one);
+        uint64_t j_hit = jump32(e, 0x6); /* jbe */
+        emit_data_miss(e, d, b, st, emit_data_record(e, b, tag));
+        patch_here(e, j_hit);
+    } else {
+        int32_t o = emit_data_record(e, b, tag);
+        uint64_t j_two = 0;
+        if (st->size > 1) {
+            op_mem(e, 1, 0x8D, ru, rt, -1, 1, st->size - 1); /* lea ru, [rt + size - 1] */
+            rex(e, 1, rt, -1, ru);
+            put(e, 0x31), put(e, (uint8_t)(0xC0 | (rt & 7) << 3 | (ru & 7))); /* xor ru, rt */
+            alu_imm(e, 7, ru, line - 1);
+            j_two = jump32(e, 0x7); /* ja: its ends are on two lines */
+        }
+        emit_filt_set(e, d, ru, rt);
+        alu_imm(e, 4, rt, -line);
+        put(e, 0x65), op_mem(e, 1, 0x3B, rt, ru, -1, 1, off); /* cmp rt, gs:[ru + off] */
+        put(e, 0x65), op_mem(e, 1, 0x89, rt, ru, -1, 1, off); /* mov gs:[ru + off], rt */
+        op_mem(e, 1, 0x8D, rt, rs, -1, 1, o + 8);             /* lea rt, [rs + o + 8] */
+        rex(e, 1, rs, -1, rt);
+        put(e, 0x0F), put(e, 0x45), put(e, (uint8_t)(0xC0 | (rs & 7) << 3 | (rt & 7))); /* cmovne rs, rt */
+        if (j_two) {
+            uint64_t j_done = jump32(e, -1);
+            patch_here(e, j_two);
+            emit_data_miss(e, d, b, st, o);
+            patch_here(e, j_done);
+        }
     }
-    emit_filt_store(e, d, ru, rt);
-    patch_here(e, j_hit);
     if (!dead)
         flags_restore(e);
 }
