@@ -40,19 +40,6 @@ struct consumer {
     void *pull_ctx;
 };
 
-/* One instruction fetch that can miss: instruction k, at addr, size bytes. */
-struct seq_fetch {
-    uint64_t addr;
-    int64_t *cell;
-    unsigned size;
-};
-
-/* One data access: its cost columns (Dr or Dw cell) and clamped size. */
-struct seq_acc {
-    int64_t *col;
-    unsigned size;
-};
-
 struct cons_seq {
     /* What an execution touches first, in one cache line. */
     uint64_t pending;           /* executions not yet in the cells */
@@ -63,12 +50,9 @@ struct cons_seq {
     const struct cons_insn *last; /* in[n - 1] */
     uint64_t first_addr;        /* in[0]->addr */
     struct cons_site *site;     /* fetches and accesses in execution order */
-    struct seq_fetch *fetch;
-    struct seq_acc *acc;
-    unsigned n_fetch, n_acc;
     int with_acc;
     const struct cons_insn **in;
-    uint32_t *nr, *nw;          /* per instruction: data reads, writes */
+    uint8_t *nr, *nw;           /* per instruction: data reads, writes */
     struct cons_seq *next;
 };
 
@@ -152,6 +136,7 @@ static void free_list(struct cons_insn *in)
 {
     for (struct cons_insn *next; in; in = next) {
         next = in->next;
+        free(in->aa);
         free(in);
     }
 }
@@ -243,6 +228,17 @@ struct cons_insn *cons_insn_add(struct consumer *c, uint64_t addr, const struct 
             in->toggle = 1;
     in->cell = profile_cell(c->prof, file, fn, line);
     return in;
+}
+
+void cons_insn_set_andand(struct cons_insn *in, unsigned n, const uint64_t *addr)
+{
+    in->aa_n = (uint8_t)n;
+    if (!n)
+        return;
+    if (!in->aa)
+        in->aa = xcalloc(1, sizeof *in->aa);
+    memset(in->aa, 0, sizeof *in->aa);
+    memcpy(in->aa->addr, addr, n * sizeof *addr);
 }
 
 void cons_set_sb(struct consumer *c, struct cons_sb *sb) { c->sb = sb ? sb : &c->own_sb; }
@@ -352,11 +348,11 @@ static void count_fetch(struct consumer *c, const struct cons_insn *in)
 /* The descriptions of j's merged instructions, looked up once. */
 static void resolve_andand(struct consumer *c, struct cons_insn *j)
 {
-    if (j->aa_tried || !c->describe)
+    if (!j->aa_n || j->aa->tried || !c->describe)
         return;
     for (unsigned i = 0; i < j->aa_n; i++)
-        j->aa_in[i] = c->describe(c->describe_ctx, j->aa_addr[i]);
-    j->aa_tried = 1;
+        j->aa->in[i] = c->describe(c->describe_ctx, j->aa->addr[i]);
+    j->aa->tried = 1;
 }
 
 /* The &&-idiom of branch j went the other way: its merged instructions ran
@@ -368,8 +364,8 @@ static void count_andand(struct consumer *c, const struct cons_insn *j)
     struct cons_insn *w = (struct cons_insn *)j;
     resolve_andand(c, w);
     for (unsigned i = 0; i < j->aa_n; i++)
-        if (w->aa_in[i])
-            count_fetch(c, w->aa_in[i]);
+        if (w->aa->in[i])
+            count_fetch(c, w->aa->in[i]);
 }
 
 /* The instruction at addr runs after a conditional branch whose &&-idiom
@@ -380,7 +376,7 @@ static inline void sb_decide_andand(struct consumer *c, uint64_t addr)
     struct cons_sb *sb = c->sb;
     const struct cons_insn *j = sb->pend_aa;
     sb->pend_aa = NULL;
-    if (addr == j->aa_addr[0]) {
+    if (addr == j->aa->addr[0]) {
         sb->merged_left = j->aa_n; /* the merged side: same superblock */
         sb->cont = addr;
     } else
@@ -497,13 +493,11 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
         total += with_acc ? in[k]->dec.n_acc : 0;
     /* One allocation, hot parts first: the walk per execution touches the
      * header, the fetches and the accesses, nothing else. */
-    size_t o_site = sizeof(struct cons_seq), o_fetch, o_acc, o_in, o_nr, o_nw, sz;
-    o_fetch = o_site + (n + total) * sizeof(struct cons_site); /* at most that many */
-    o_acc = o_fetch + n * sizeof(struct seq_fetch);
-    o_in = o_acc + total * sizeof(struct seq_acc);
+    size_t o_site = sizeof(struct cons_seq), o_in, o_nr, o_nw, sz;
+    o_in = o_site + (n + total) * sizeof(struct cons_site); /* at most that many */
     o_nr = o_in + n * sizeof(const struct cons_insn *);
-    o_nw = o_nr + n * sizeof(uint32_t);
-    sz = o_nw + n * sizeof(uint32_t);
+    o_nw = o_nr + n;
+    sz = o_nw + n;
     /* The sites right after the header: what the stream walk reads.  (Not
      * cache-line aligned: glibc's aligned_alloc left 24 MiB of holes between
      * SQLite's 30 K sequences.) */
@@ -511,11 +505,9 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
     struct cons_seq *q = (struct cons_seq *)mem;
     q->n = n;
     q->with_acc = with_acc;
-    q->fetch = (struct seq_fetch *)(mem + o_fetch);
-    q->acc = (struct seq_acc *)(mem + o_acc);
     q->in = (const struct cons_insn **)(mem + o_in);
-    q->nr = (uint32_t *)(mem + o_nr);
-    q->nw = (uint32_t *)(mem + o_nw);
+    q->nr = (uint8_t *)(mem + o_nr);
+    q->nw = (uint8_t *)(mem + o_nw);
     q->site = (struct cons_site *)(mem + o_site);
     uint64_t last_line = 0;
     unsigned shift = 0;
@@ -529,7 +521,6 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
         /* Same line as the previous fetch ended on, no straddle: an MRU hit in
          * I1 (nothing else touches I1 in between), which changes nothing. */
         if (k == 0 || first != last_line || end != first) {
-            q->fetch[q->n_fetch++] = (struct seq_fetch){x->addr, x->cell, size};
             q->site[q->n_site++] = (struct cons_site){x->addr, x->cell + EV_I1MR, 1,
                                                       (uint8_t)size, (uint8_t)k, 0};
         }
@@ -543,7 +534,6 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
                 q->nw[k]++;
             else
                 q->nr[k]++;
-            q->acc[q->n_acc++] = (struct seq_acc){x->cell + col, a->size < ml ? a->size : ml};
             q->site[q->n_site++] = (struct cons_site){0, x->cell + col + 1, 0,
                                                       (uint8_t)(a->size < ml ? a->size : ml),
                                                       (uint8_t)k, (uint8_t)i};
@@ -606,20 +596,15 @@ void cons_seq_exec(struct consumer *c, struct cons_seq *q, const uint64_t *addr)
     seq_count(c, q);
     if (!c->cfg.cache_sim)
         return;
-    for (unsigned i = 0; i < q->n_fetch; i++) {
-        const struct seq_fetch *f = &q->fetch[i];
-        if (cache_access(c->i1, f->addr, f->size)) {
-            f->cell[EV_I1MR]++;
-            if (cache_access(c->ll, f->addr, f->size))
-                f->cell[EV_ILMR]++;
-        }
-    }
-    for (unsigned i = 0; i < q->n_acc; i++) {
-        const struct seq_acc *a = &q->acc[i];
-        if (cache_access(c->d1, addr[i], a->size)) {
-            a->col[1]++;
-            if (cache_access(c->ll, addr[i], a->size))
-                a->col[2]++;
+    /* In execution order, fetches and data accesses interleaved, as the
+     * single-step engine and Cachegrind make them (LL sees both). */
+    for (unsigned i = 0; i < q->n_site; i++) {
+        const struct cons_site *s = &q->site[i];
+        uint64_t at = s->fetch ? s->addr : *addr++;
+        if (cache_access(s->fetch ? c->i1 : c->d1, at, s->size)) {
+            s->miss[0]++;
+            if (cache_access(c->ll, at, s->size))
+                s->miss[1]++;
         }
     }
 }

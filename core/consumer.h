@@ -41,24 +41,32 @@ struct cons_config {
     int n_toggle;
 };
 
-/* A static instruction, described once. */
+/* The instructions VEX merges after a conditional branch (its &&-idiom,
+ * core/vexdead.h): their Ir is counted also when the branch goes the other
+ * way, like Cachegrind's.  Kept apart: few branches have one. */
+struct cons_andand {
+    uint64_t addr[3];
+    const struct cons_insn *in[3]; /* resolved once (cons_seq_new, or when first needed) */
+    int tried;
+};
+
+/* A static instruction, described once.  There are tens of thousands (70 K
+ * in SQLite's workload), so it is kept small: no text, only the accesses it
+ * has, the &&-idiom apart. */
 struct cons_insn {
     uint64_t addr;
     int64_t *cell;               /* its (file, fn, line) cost cell in the profile */
     const char *fn;              /* function name (interned by the symbolizer) */
-    int toggle;                  /* fn matches a --toggle-collect glob */
-    int verify;                  /* in writable memory: engines re-check its bytes */
-    /* VEX superblock shape (core/vexdead.h): how a block ends here, and for a
-     * conditional branch the instructions of an &&-idiom VEX merges (their
-     * Ir counted also when the branch goes the other way, like Cachegrind). */
+    struct cons_insn *next;      /* hash chain (private) */
+    struct cons_andand *aa;      /* aa_n > 0: the merged instructions */
+    uint8_t toggle;              /* fn matches a --toggle-collect glob */
+    uint8_t verify;              /* in writable memory: engines re-check its bytes */
+    /* VEX superblock shape (core/vexdead.h): how a block ends here; for a
+     * conditional branch, how many instructions its &&-idiom merges. */
     uint8_t vexend;              /* enum vex_end */
     uint8_t aa_n;
-    uint64_t aa_addr[3];
-    const struct cons_insn *aa_in[3]; /* resolved once (cons_seq_new, or when first needed) */
-    uint8_t aa_tried;
-    struct cons_insn *next;      /* hash chain (private) */
     uint8_t bytes[DEC_MAX_LEN];  /* the bytes it was decoded from (len of them) */
-    struct dec_insn dec;         /* last: only its first dec.n_acc accesses exist */
+    struct dec_insn dec;         /* last: only its first dec.n_acc accesses exist, no text */
 };
 
 struct consumer;
@@ -79,6 +87,9 @@ struct cons_insn *cons_insn_find(struct consumer *c, uint64_t addr);
 struct cons_insn *cons_insn_add(struct consumer *c, uint64_t addr, const struct dec_insn *d,
                                 const uint8_t *bytes, const char *file, const char *fn,
                                 unsigned long line);
+
+/* Sets in's &&-idiom: the n (0..3) instructions at addr[] VEX merges after it. */
+void cons_insn_set_andand(struct cons_insn *in, unsigned n, const uint64_t *addr);
 
 /* Where a thread is in VEX's superblock formation (Cachegrind's unit of
  * translation): instructions and extents of the current superblock (n = 0:

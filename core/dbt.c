@@ -1259,49 +1259,6 @@ static void patch_here(struct emit *e, uint64_t at)
     memcpy(e->p - (e->pc - at), &rel, 4);
 }
 
-/* Does `in` read the flags?  Capstone's flag effects, and the mnemonics of
- * the instructions known to read them in case its table misses one: a wrong
- * "no" would change what the program computes, not just a count. */
-static int reads_flags(const struct cons_insn *in)
-{
-    static const char *const readers[] = {"adc", "adox", "sbb", "rcl", "rcr", "set", "cmov",
-                                           "fcmov", "pushf", "lahf", "j", "loop", "into", "salc", "cmc"};
-    if (in->dec.fx_read & DEC_FX_FLAGS)
-        return 1;
-    for (size_t i = 0; i < sizeof readers / sizeof *readers; i++)
-        if (strncmp(in->dec.text, readers[i], strlen(readers[i])) == 0)
-            return 1;
-    return 0;
-}
-
-/* Does one execution of `in` set all six arithmetic flags, whatever its
- * operands?  Only instructions known to (by mnemonic, any size suffix, and
- * Capstone agreeing): its flag table alone is not enough (4.0.2 has SSE
- * `cmpltsd` write them, mistaking it for the string `cmpsd`; `syscall`
- * leaves them as they were).  Not shifts and rotates: a count of 0 leaves
- * them alone. */
-static int kills_flags(const struct cons_insn *in)
-{
-    static const char *const killers[] = {
-        "add", "sub", "and", "or", "xor", "cmp", "test", "neg", "imul", "mul", "div", "idiv",
-        "bsf", "bsr", "tzcnt", "lzcnt", "popcnt", "ucomiss", "ucomisd", "comiss", "comisd",
-        "vucomiss", "vucomisd", "vcomiss", "vcomisd", "xadd", "cmpxchg", "andn", "blsr", "blsi",
-        "blsmsk", "bzhi"};
-    if (in->dec.flow != DEC_FLOW_NONE || !(in->dec.fx_write & DEC_FX_FLAGS))
-        return 0;
-    const char *m = in->dec.text;
-    if (strncmp(m, "lock ", 5) == 0)
-        m += 5;
-    size_t len = strcspn(m, " ");
-    for (size_t i = 0; i < sizeof killers / sizeof *killers; i++) {
-        size_t kl = strlen(killers[i]);
-        if (strncmp(m, killers[i], kl) == 0 &&
-            (len == kl || (len == kl + 1 && strchr("bwlq", m[kl]))))
-            return 1;
-    }
-    return 0;
-}
-
 /* Does every execution of the n instructions end the VEX superblock it is
  * in, none before the last, and without an &&-idiom?  Then its counts do
  * not depend on where that superblock began, and the next one starts
@@ -1331,9 +1288,9 @@ static int flags_dead(struct dbt *d, const struct cons_insn *const *in, unsigned
     const struct cons_insn *x = NULL;
     for (unsigned i = k; i < n; i++) {
         x = in[i];
-        if (reads_flags(x))
+        if (x->dec.flags_read)
             return 0;
-        if (kills_flags(x))
+        if (x->dec.flags_set)
             return 1;
     }
     unsigned budget = FLAGS_SCAN_INSNS, hops = 0;
@@ -1348,9 +1305,9 @@ static int flags_dead(struct dbt *d, const struct cons_insn *const *in, unsigned
             return 0;
         struct diag_err e;
         x = session_insn(d->s, d->t, next, &e);
-        if (!x || x->verify || x->dec.special || x->dec.rep || reads_flags(x))
+        if (!x || x->verify || x->dec.special || x->dec.rep || x->dec.flags_read)
             return 0;
-        if (kills_flags(x))
+        if (x->dec.flags_set)
             return 1;
     }
     return 0;
@@ -1574,7 +1531,7 @@ static void emit_poison(struct emit *e, const struct dbt *d, const struct cons_i
     unsigned nd = 0;
     for (unsigned i = 0; i < j->aa_n; i++)
         for (unsigned h = 0; h < 2; h++) {
-            int32_t o = filt_i(d, j->aa_addr[i] + (h ? 14 : 0)); /* both lines it may touch */
+            int32_t o = filt_i(d, j->aa->addr[i] + (h ? 14 : 0)); /* both lines it may touch */
             unsigned x = 0;
             while (x < nd && done[x] != o)
                 x++;
@@ -1639,7 +1596,7 @@ static int fresh_ok(struct dbt *d, const struct dbt_block *b)
         return 0;
     for (unsigned i = 0; i < j->aa_n; i++) {
         struct diag_err e;
-        const struct cons_insn *m = session_insn(d->s, d->t, j->aa_addr[i], &e);
+        const struct cons_insn *m = session_insn(d->s, d->t, j->aa->addr[i], &e);
         if (!m)
             return 0;
         if (i + 1 < j->aa_n ? m->vexend != VEX_END_NONE
@@ -1733,7 +1690,7 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
         emit_start_record(e, b);
         /* Each iteration runs the instruction without its prefix once:
          * cmps and scas set the flags, movs, stos and lods keep them. */
-        emit_filt_sites(e, d, b, kills_flags(in));
+        emit_filt_sites(e, d, b, in->dec.flags_set);
     } else {
         op_mem(e, 1, 0xC7, 0, rs, -1, 1, 0), put32(e, b->id);
         for (unsigned j = 0; j < na; j++) {
@@ -1971,7 +1928,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
                     /* The side that is not the merged one fetches nothing
                      * in the program but may in the consumer; a fresh
                      * variant hands its execution in there after all. */
-                    if (in->aa_addr[0] == take_target) {
+                    if (in->aa->addr[0] == take_target) {
                         jtake = jump32(e2, cc);
                         emit_poison(e2, d, in);
                         emit_unmerged(e2, d, b, 0);

@@ -1104,10 +1104,9 @@ static void set_effects(csh cs, struct dec_insn *out, const cs_insn *ci)
                    (out->fx_write & ~DEC_FX_GPR(DEC_RSP)) != 0;
 }
 
-int dec_decode(struct dec *d, const uint8_t *code, size_t avail, uint64_t addr,
-               struct dec_insn *out, struct diag_err *e)
+static int decode_one(struct dec *d, const uint8_t *code, size_t avail, uint64_t addr,
+                      struct dec_insn *out, struct diag_err *e)
 {
-    memset(out, 0, sizeof *out);
     if (decode_special(code, avail, out))
         return 0;
 
@@ -1177,6 +1176,60 @@ int dec_decode(struct dec *d, const uint8_t *code, size_t avail, uint64_t addr,
     for (unsigned i = 0; i < out->n_acc; i++)
         if (out->acc[i].addr.vsib || out->acc[i].addr.masked)
             out->needs_vregs = 1;
+    return 0;
+}
+
+/* Does the instruction read the flags?  Capstone's flag effects, and the
+ * mnemonics of the instructions known to read them, in case its table misses
+ * one. */
+static int reads_flags(const struct dec_insn *x)
+{
+    static const char *const readers[] = {"adc", "adox", "sbb", "rcl", "rcr", "set", "cmov",
+                                           "fcmov", "pushf", "lahf", "j", "loop", "into", "salc", "cmc"};
+    if (x->fx_read & DEC_FX_FLAGS)
+        return 1;
+    for (size_t i = 0; i < sizeof readers / sizeof *readers; i++)
+        if (strncmp(x->text, readers[i], strlen(readers[i])) == 0)
+            return 1;
+    return 0;
+}
+
+/* Does every execution set all six arithmetic flags, whatever the operands?
+ * Only instructions known to (by mnemonic, any size suffix, and Capstone
+ * agreeing): its flag table alone is not enough (4.0.2 has SSE `cmpltsd`
+ * write them, mistaking it for the string `cmpsd`; `syscall` leaves them as
+ * they were).  Not shifts and rotates: a count of 0 leaves them alone. */
+static int sets_flags(const struct dec_insn *x)
+{
+    static const char *const setters[] = {
+        "add", "sub", "and", "or", "xor", "cmp", "test", "neg", "imul", "mul", "div", "idiv",
+        "bsf", "bsr", "tzcnt", "lzcnt", "popcnt", "ucomiss", "ucomisd", "comiss", "comisd",
+        "vucomiss", "vucomisd", "vcomiss", "vcomisd", "xadd", "cmpxchg", "andn", "blsr", "blsi",
+        "blsmsk", "bzhi"};
+    if (x->flow != DEC_FLOW_NONE || !(x->fx_write & DEC_FX_FLAGS))
+        return 0;
+    const char *m = x->text;
+    if (strncmp(m, "lock ", 5) == 0)
+        m += 5;
+    size_t len = strcspn(m, " ");
+    for (size_t i = 0; i < sizeof setters / sizeof *setters; i++) {
+        size_t kl = strlen(setters[i]);
+        if (strncmp(m, setters[i], kl) == 0 &&
+            (len == kl || (len == kl + 1 && strchr("bwlq", m[kl]))))
+            return 1;
+    }
+    return 0;
+}
+
+int dec_decode(struct dec *d, const uint8_t *code, size_t avail, uint64_t addr,
+               struct dec_insn *out, struct diag_err *e)
+{
+    memset(out, 0, sizeof *out);
+    int r = decode_one(d, code, avail, addr, out, e);
+    if (r != 0)
+        return r;
+    out->flags_read = (uint8_t)reads_flags(out);
+    out->flags_set = (uint8_t)sets_flags(out);
     return 0;
 }
 

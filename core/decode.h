@@ -157,16 +157,24 @@ struct dec_insn {
     uint32_t gprs;
     uint8_t rip_disp;
     uint8_t copyable;
-    char text[64];     /* "mnemonic operands", for messages */
-    /* Last, so that a copy may keep only the first n_acc entries. */
+    /* The arithmetic flags, for a translator whose own code clobbers them:
+     * flags_read, the instruction may read them (Capstone's table, or a
+     * mnemonic known to read them in case the table misses one: a wrong "no"
+     * would change what the program computes); flags_set, every execution
+     * of it sets all six, whatever its operands. */
+    uint8_t flags_read, flags_set;
+    /* After the fixed part, so that a copy may keep only the first n_acc
+     * entries (DEC_INSN_SIZE). */
     struct dec_access acc[DEC_MAX_ACCESSES];
+    /* Only in a whole struct, not in such a copy: nothing kept needs it. */
+    char text[64];     /* "mnemonic operands", for messages */
 };
 
 #define DEC_FX_GPR(r) (1ull << ((r) - 1))      /* r: enum dec_reg, RAX..R15 */
 #define DEC_FX_V128(v) (1ull << (16 + (v)))    /* v: 0..15 */
 #define DEC_FX_V256(v) (1ull << (32 + (v)))
 #define DEC_FX_FLAGS (1ull << 48)
-/* Bytes of a struct dec_insn holding only its first n accesses. */
+/* Bytes of a struct dec_insn holding only its first n accesses (and no text). */
 #define DEC_INSN_SIZE(n) (offsetof(struct dec_insn, acc) + (size_t)(n) * sizeof(struct dec_access))
 
 struct dec;

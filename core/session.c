@@ -294,7 +294,8 @@ struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t add
     in->verify = !cr || cr->writable;
     /* Like Cachegrind: VEX's &&-idiom counts a short block also when it is
      * jumped over. */
-    in->aa_n = (uint8_t)vex_andand(s->dec, &d, addr, read_code, t, in->aa_addr);
+    uint64_t aa[3];
+    cons_insn_set_andand(in, (unsigned)vex_andand(s->dec, &d, addr, read_code, t, aa), aa);
     return in;
 }
 
