@@ -17,7 +17,8 @@ struct consumer {
     struct cons_config cfg;
     struct profile *prof;
     struct cache *i1, *d1, *ll;
-    int wide;                   /* cons_stream uses the AVX-512F set search (cache_wide_ok) */
+    int vec;                    /* cons_stream's set search: 2 AVX-512F (cache_wide_ok), 1 AVX2
+                                   (cache_avx2_ok), 0 plain */
     unsigned min_line;
     int collecting;
     struct cons_insn **table; /* open hash of static instructions */
@@ -77,7 +78,7 @@ static struct consumer *alloc_consumer(const struct cons_config *cfg)
     c->table = xcalloc(c->table_size, sizeof *c->table);
     c->min_line = cacheconf_min_line(&cfg->geom);
 #ifdef CACHE_HAVE_WIDE
-    c->wide = cache_wide_ok();
+    c->vec = cache_wide_ok() ? 2 : cache_avx2_ok() ? 1 : 0;
 #endif
     return c;
 }
@@ -659,9 +660,9 @@ static inline void seq_begin(struct consumer *c, struct cons_seq *q, unsigned k)
     seq_count(c, q);
 }
 
-/* seq_site and stream (cons_stream's loop), compiled twice from one text:
- * plain, and with the AVX-512F set search where the CPU has it (the search is
- * most of the worker's time; sim/cache.h). */
+/* seq_site and stream (cons_stream's loop), compiled three times from one
+ * text: plain, and with the AVX2 or the AVX-512F set search where the CPU has
+ * it (the search is most of the worker's time; sim/cache.h). */
 #define SEQ_SITE seq_site
 #define STREAM stream_plain
 #define ACCESS cache_access
@@ -674,14 +675,25 @@ static inline void seq_begin(struct consumer *c, struct cons_seq *q, unsigned k)
 #define ACCESS cache_access_wide
 #include "core/cons_stream.inc"
 #pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#define SEQ_SITE seq_site_avx2
+#define STREAM stream_avx2
+#define ACCESS cache_access_avx2
+#include "core/cons_stream.inc"
+#pragma GCC pop_options
 #endif
 
 void cons_stream(struct consumer *c, struct cons_seq *const *seqs, size_t n_seqs,
                  const uint64_t *p, const uint64_t *q)
 {
 #ifdef CACHE_HAVE_WIDE
-    if (c->wide) {
+    if (c->vec == 2) {
         stream_wide(c, seqs, n_seqs, p, q);
+        return;
+    }
+    if (c->vec == 1) {
+        stream_avx2(c, seqs, n_seqs, p, q);
         return;
     }
 #endif

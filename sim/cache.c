@@ -168,4 +168,9 @@ int cache_wide_ok(void)
     /* libgcc's check includes the OS saving the AVX-512 state (XCR0). */
     return __builtin_cpu_supports("avx512f");
 }
+
+int cache_avx2_ok(void)
+{
+    return __builtin_cpu_supports("avx2");
+}
 #endif

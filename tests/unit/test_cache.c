@@ -153,7 +153,7 @@ static void check_drawings(const struct cache *c, const char *p, const char *nam
     }
 }
 
-/* The two set searches the consumer may use (sim/cache.h): every case runs
+/* The three set searches the consumer may use (sim/cache.h): every case runs
  * through each one the CPU has. */
 typedef int access_fn(struct cache *c, uint64_t addr, unsigned size);
 static int access_plain(struct cache *c, uint64_t addr, unsigned size)
@@ -165,6 +165,11 @@ __attribute__((target("avx512f"))) static int access_wide(struct cache *c, uint6
                                                           unsigned size)
 {
     return cache_access_wide(c, addr, size);
+}
+__attribute__((target("avx2"))) static int access_avx2(struct cache *c, uint64_t addr,
+                                                       unsigned size)
+{
+    return cache_access_avx2(c, addr, size);
 }
 #endif
 
@@ -254,12 +259,13 @@ static void test_clone(void)
 }
 
 #ifdef CACHE_HAVE_WIDE
-/* The AVX-512 search against the plain one on the same pseudo-random
- * accesses, for every associativity it handles and two past it (which fall
- * back to the loop): same outcome at every access, same contents of every
- * set (LRU order included) at the end.  Few distinct blocks per set, so hits
- * land on every way and duplicates of the cold block 0 are searched. */
-static void test_wide(void)
+/* A vector search (AVX-512 or AVX2) against the plain one on the same
+ * pseudo-random accesses, for every associativity up to 16 and two past it
+ * (which fall back to the loop): same outcome at every access, same contents
+ * of every set (LRU order included) at the end.  Few distinct blocks per
+ * set, so hits land on every way and duplicates of the cold block 0 are
+ * searched. */
+static void test_vector(access_fn *access_vec, const char *name)
 {
     static const unsigned assocs[] = {1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 24};
     for (size_t a = 0; a < sizeof assocs / sizeof assocs[0]; a++) {
@@ -272,7 +278,7 @@ static void test_wide(void)
             /* blocks 0 .. 2*assoc+2 of each set; sizes 1..16, some straddle */
             uint64_t addr = ((x >> 33) % (4 * (2 * assocs[a] + 3))) * 16 + ((x >> 20) & 15);
             unsigned size = 1 + (unsigned)((x >> 12) & 15);
-            int mp = access_plain(p, addr, size), mw = access_wide(w, addr, size);
+            int mp = access_plain(p, addr, size), mw = access_vec(w, addr, size);
             same = mp == mw;
             misses += (unsigned)mp;
         }
@@ -283,8 +289,8 @@ static void test_wide(void)
             same = strcmp(bp, bw) == 0;
         }
         char what[96];
-        snprintf(what, sizeof what, "AVX-512 search = plain search, %u-way (%u misses)", assocs[a],
-                 misses);
+        snprintf(what, sizeof what, "%s search = plain search, %u-way (%u misses)", name,
+                 assocs[a], misses);
         CHECK(same && misses > 1000 && misses < 199000, what);
         cache_free(p);
         cache_free(w);
@@ -300,9 +306,16 @@ int main(void)
     if (cache_wide_ok()) {
         for (const struct cache_case *cc = cases; cc->name; cc++)
             run_case(cc, access_wide);
-        test_wide();
+        test_vector(access_wide, "AVX-512");
     } else {
         printf("# no AVX-512F on this CPU: the wide set search is not tested\n");
+    }
+    if (cache_avx2_ok()) {
+        for (const struct cache_case *cc = cases; cc->name; cc++)
+            run_case(cc, access_avx2);
+        test_vector(access_avx2, "AVX2");
+    } else {
+        printf("# no AVX2 on this CPU: the AVX2 set search is not tested\n");
     }
 #endif
     test_describe();
