@@ -203,6 +203,10 @@ struct dbt {
     struct cons_sb *job_sb;
     /* Stops of the program, by kind (-v prints them). */
     uint64_t n_exit, n_miss, n_full, n_step, n_signal;
+    /* Record words counted, by the worker and by the engine thread; the
+     * worker's CPU time once it has quit (-v prints them). */
+    uint64_t n_words_worker, n_words_engine;
+    double worker_cpu;
 };
 
 static void clear_pending(struct dbt *d);
@@ -459,13 +463,6 @@ void dbt_free(struct dbt *d)
 {
     if (!d)
         return;
-    if (d->s->opt->verbose)
-        fprintf(stderr,
-                "--%d-- dbt: %zu blocks; stops: %llu exits, %llu indirect misses, %llu full "
-                "buffers, %llu to step, %llu signals\n",
-                (int)getpid(), d->n_blocks, (unsigned long long)d->n_exit,
-                (unsigned long long)d->n_miss, (unsigned long long)d->n_full,
-                (unsigned long long)d->n_step, (unsigned long long)d->n_signal);
     fold(d);
     cons_set_pull(d->t->cons, NULL, NULL);
     if (d->have_worker) {
@@ -477,6 +474,16 @@ void dbt_free(struct dbt *d)
         pthread_mutex_unlock(&d->mu);
         pthread_join(d->worker, NULL);
     }
+    if (d->s->opt->verbose)
+        fprintf(stderr,
+                "--%d-- dbt: %zu blocks; stops: %llu exits, %llu indirect misses, %llu full "
+                "buffers, %llu to step, %llu signals; record words: %llu by the worker (%.3f s "
+                "CPU), %llu by the engine thread\n",
+                (int)getpid(), d->n_blocks, (unsigned long long)d->n_exit,
+                (unsigned long long)d->n_miss, (unsigned long long)d->n_full,
+                (unsigned long long)d->n_step, (unsigned long long)d->n_signal,
+                (unsigned long long)d->n_words_worker, d->worker_cpu,
+                (unsigned long long)d->n_words_engine);
     pthread_mutex_destroy(&d->mu);
     pthread_cond_destroy(&d->cv);
     for (size_t i = 0; i < d->n_blocks; i++) {
@@ -663,11 +670,15 @@ static void *worker_main(void *arg)
         if (d->quit)
             break;
         pthread_mutex_unlock(&d->mu);
+        d->n_words_worker += (uint64_t)(d->job_q - d->job_p);
         count_records(d, d->job_sb, d->job_p, d->job_q);
         pthread_mutex_lock(&d->mu);
         d->busy = 0;
         pthread_cond_broadcast(&d->cv);
     }
+    struct timespec cpu;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0)
+        d->worker_cpu = (double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9;
     pthread_mutex_unlock(&d->mu);
     return NULL;
 }
@@ -687,6 +698,7 @@ void dbt_sync(struct dbt *d)
 static void count_async(struct dbt *d, struct cons_sb *sb, const uint64_t *p, const uint64_t *q)
 {
     if (!d->have_worker) {
+        d->n_words_engine += (uint64_t)(q - p);
         count_records(d, sb, p, q);
         return;
     }
@@ -705,6 +717,7 @@ void dbt_drain(struct dbt_thread *th)
     dbt_sync(d);
     uint64_t start = buf_tr(th, th->half), end = *slot(th, BUFPTR);
     const uint64_t *p = (const uint64_t *)buf_mem(th, th->half);
+    d->n_words_engine += (end - start) / 8;
     count_records(d, th->sb, p, (const uint64_t *)(buf_mem(th, th->half) + (end - start)));
     *slot(th, BUFPTR) = start;
 }
