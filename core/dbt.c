@@ -23,6 +23,7 @@
  * instruction: before its instrumentation and before its copy (a fault in
  * the copy leaves the program's registers intact except S and T).
  */
+#include "core/cpus.h"
 #include "core/dbt.h"
 
 #include <errno.h>
@@ -361,7 +362,7 @@ static struct dbt *dbt_alloc(struct session *s, struct tracee *t, pid_t tid,
     d->filt = s->opt->cache_sim && !s->opt->n_toggle_collect && d->i_sets + d->d_sets <= FILT_MAX;
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cv, NULL);
-    d->have_worker = pthread_create(&d->worker, NULL, worker_main, d) == 0;
+    d->have_worker = cpus_thread_create(&d->worker, worker_main, d) == 0;
     cons_set_pull(t->cons, fold, d);
     mem[G_SYSCALL] = 0x0f, mem[G_SYSCALL + 1] = 0x05, mem[G_SYSCALL + 2] = 0xcc;
     snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)getpid(), fd);

@@ -10,6 +10,7 @@
 
 #include "core/base/version.h"
 #include "core/base/diag.h"
+#include "core/cpus.h"
 #include "core/decode.h"
 #include "core/determ.h"
 #include "core/options.h"
@@ -61,6 +62,7 @@ int main(int argc, char **argv)
     char **env = opt.deterministic ? determ_env(environ) : NULL;
     struct proc_spawn sp = {.path = path, .argv = opt.prog_argv, .envp = env, .aslr = opt.aslr};
     pid_t pid;
+    cpus_pin_engine(); /* the program inherits it */
     if (proc_spawn(&sp, &pid, &e) != 0)
         diag_die(PROC_EXIT_NOEXEC, "%s", e.msg);
 

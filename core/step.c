@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/cpus.h"
 #include "core/dbt.h"
 #include "core/proc.h"
 
@@ -491,6 +492,11 @@ static void run_thread(struct engine *g, struct thread *th, int sig)
         th->sysargs[3] = u.r10;
         th->sysargs[4] = u.r8;
         th->sysargs[5] = u.r9;
+        /* A program that makes threads or processes runs wherever it likes
+         * from now on (its children inherit that), as it would natively. */
+        if (th->pend_syscall && (th->sysno == SYS_clone || th->sysno == SYS_clone3 ||
+                                 th->sysno == SYS_fork || th->sysno == SYS_vfork))
+            cpus_release(th->tid);
         break;
     }
     step_with(th, sig);

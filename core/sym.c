@@ -36,6 +36,7 @@
 
 #include "core/base/diag.h"
 #include "core/base/intern.h"
+#include "core/cpus.h"
 #include "core/sym.h"
 #include "core/sym_priv.h"
 
@@ -283,13 +284,7 @@ void sym_prefetch(struct sym *s)
         if (!m || m->loaded || m->loading || m->vdso_start)
             continue;
         m->pid = s->pid, m->map_start = s->reg[i].start, m->map_end = s->reg[i].end;
-        /* The thread takes no signals: cachesim's handlers expect them in
-         * the thread that waits for the traced program. */
-        sigset_t all, old;
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        m->loading = pthread_create(&m->th, NULL, load_thread, m) == 0;
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        m->loading = cpus_thread_create(&m->th, load_thread, m) == 0;
     }
 }
 

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "core/base/diag.h"
+#include "core/cpus.h"
 #include "core/sym_priv.h"
 
 /* One unit as the walk found it; the strings are resolved by the reader's
@@ -367,13 +368,7 @@ struct sym_units *sym_units_start(struct sym_dwarf *d)
     if (sym_dwarf_inflates(d, ".debug_info")) {
         pthread_mutex_init(&u->mu, NULL);
         pthread_cond_init(&u->cv, NULL);
-        /* The thread takes no signals: cachesim's handlers expect them in
-         * the thread that waits for the traced program. */
-        sigset_t all, old;
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        u->threaded = pthread_create(&u->th, NULL, walk_thread, u) == 0;
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        u->threaded = cpus_thread_create(&u->th, walk_thread, u) == 0;
         if (!u->threaded) {
             pthread_cond_destroy(&u->cv);
             pthread_mutex_destroy(&u->mu);

@@ -1,0 +1,36 @@
+/* cpus.h - which CPUs cachesim's threads and the traced program run on.
+ *
+ * Owns: the choice of one CPU shared by the engine thread (the one that
+ * waits for the program) and the program's first thread, and of the other
+ * CPUs for cachesim's helper threads (the translator's worker, the symbol
+ * readers).  Why: the engine thread and the program take turns (the program
+ * is stopped while the engine handles its stop), and a ptrace stop costs
+ * about 80 us when the two are on different CPUs against 15 us on one on
+ * the VMs measured (a wakeup across CPUs is an inter-processor interrupt:
+ * docs/performance.md), while the helpers work while the program runs.
+ * Must not: change what is counted (affinity is invisible to the profile),
+ * fail (every call falls back to leaving things as they were), or pin
+ * anything when only one CPU is allowed.
+ */
+#ifndef CACHESIM_CPUS_H
+#define CACHESIM_CPUS_H
+#include <pthread.h>
+#include <sys/types.h>
+
+/* Called once by the engine thread before the program starts (the program
+ * inherits the choice): the engine thread runs on the CPU it is on now,
+ * helpers on the rest of the CPUs it was allowed.  No effect if fewer than
+ * two CPUs are allowed, or if the environment variable CACHESIM_NO_PIN is
+ * set (for a caller that places its processes itself). */
+void cpus_pin_engine(void);
+
+/* pthread_create for a helper thread: it takes no signals (cachesim's
+ * handlers expect them in the engine thread) and runs on the helpers' CPUs.
+ * Returns pthread_create's result. */
+int cpus_thread_create(pthread_t *th, void *(*fn)(void *), void *arg);
+
+/* A thread or process of the program other than the first (a new thread, a
+ * forked child) may run on any CPU cachesim was allowed: the program's own
+ * parallelism is not ours to take. */
+void cpus_release(pid_t tid);
+#endif
