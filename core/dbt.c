@@ -86,6 +86,28 @@ enum { SV_S = 0, SV_T = 8, BUFPTR = 16, FSBASE = 24, SV_RAX = 32, SV_RCX = 40, S
 #define BLOCKS_MAX (1u << 22) /* translations per process */
 #define BLOCK_MAX_ACC 120
 
+/* Cold paths (a site's record when the filter misses, an access on two
+ * lines) are emitted apart and placed after the block's exit stubs
+ * (cold_place), so that the code a block runs when its checks hit is
+ * contiguous: translated code is several times the size of the original,
+ * and a program whose hot code does not fit the CPU's caches (SQLite) pays
+ * for every line of it. */
+#define COLD_PATH_MAX 160u /* bytes: the longest cold path (two lines, with its record) */
+#define COLD_FIXES (BLOCK_MAX_INSNS + BLOCK_MAX_ACC) /* a path per site at most */
+#define COLD_BYTES (COLD_FIXES * COLD_PATH_MAX)
+#define COLD_VBASE 0x100000000ull /* where cold code is assembled: relative jumps only */
+struct cold {
+    uint8_t buf[COLD_BYTES];
+    size_t n;
+    uint8_t *hot_p; /* the hot stream, while a cold path is written */
+    uint64_t hot_pc;
+    /* rel32 fields to fix once the cold code's place is known: in the hot
+     * code (pc of the field, offset of the cold path), in the cold code
+     * (offset of the field, hot target) */
+    struct { uint64_t at, to; } to_cold[COLD_FIXES], to_hot[COLD_FIXES];
+    unsigned n_to_cold, n_to_hot;
+};
+
 struct dbt_exit {
     uint64_t stub;   /* program address of its int3 */
     uint64_t patch;  /* program address of the rel32 that jumps to the stub */
@@ -202,6 +224,7 @@ struct dbt {
     pthread_cond_t cv;
     const uint64_t *job_p, *job_q;
     struct cons_sb *job_sb;
+    struct cold cold; /* the block being translated's cold paths */
     /* Stops of the program, by kind (-v prints them). */
     uint64_t n_exit, n_miss, n_full, n_step, n_signal;
     /* Record words counted, by the worker and by the engine thread; the
@@ -747,7 +770,8 @@ static void drain_partial(struct dbt_thread *th, struct dbt_block *b, unsigned k
 
 struct emit {
     uint8_t *p;
-    uint64_t pc; /* program address of p */
+    uint64_t pc;        /* program address of p (in a cold path: COLD_VBASE + offset) */
+    struct cold *cold;
 };
 
 static void put(struct emit *e, uint8_t b) { *e->p++ = b, e->pc++; }
@@ -1273,6 +1297,57 @@ static void patch_here(struct emit *e, uint64_t at)
     memcpy(e->p - (e->pc - at), &rel, 4);
 }
 
+/* A jump, when condition cc holds, to a cold path that cold_path writes
+ * later; returns its number.  (Not aligned like jump32's: it is never
+ * patched once the program may run it.) */
+static unsigned cold_jump(struct emit *e, int cc)
+{
+    struct cold *k = e->cold;
+    put(e, 0x0F), put(e, (uint8_t)(0x80 | cc));
+    k->to_cold[k->n_to_cold].at = e->pc, k->to_cold[k->n_to_cold].to = 0;
+    put32(e, 0);
+    return k->n_to_cold++;
+}
+
+/* What is emitted from here until cold_end is cold path n, which then
+ * returns to the hot code where it is now. */
+static void cold_path(struct emit *e, unsigned n)
+{
+    struct cold *k = e->cold;
+    k->to_cold[n].to = k->n;
+    k->hot_p = e->p, k->hot_pc = e->pc;
+    e->p = k->buf + k->n, e->pc = COLD_VBASE + k->n;
+}
+
+static void cold_end(struct emit *e)
+{
+    struct cold *k = e->cold;
+    put(e, 0xE9);
+    k->to_hot[k->n_to_hot].at = e->pc - COLD_VBASE, k->to_hot[k->n_to_hot++].to = k->hot_pc;
+    put32(e, 0);
+    k->n = (size_t)(e->pc - COLD_VBASE);
+    e->p = k->hot_p, e->pc = k->hot_pc;
+}
+
+/* Puts the block's cold paths here (after its stubs) and links them. */
+static void cold_place(struct emit *e)
+{
+    struct cold *k = e->cold;
+    uint64_t base = e->pc;
+    uint8_t *mem = e->p;
+    memcpy(mem, k->buf, k->n);
+    e->p += k->n, e->pc += k->n;
+    for (unsigned i = 0; i < k->n_to_cold; i++) {
+        int32_t rel = (int32_t)(int64_t)(base + k->to_cold[i].to - (k->to_cold[i].at + 4));
+        memcpy(mem - (base - k->to_cold[i].at), &rel, 4);
+    }
+    for (unsigned i = 0; i < k->n_to_hot; i++) {
+        int32_t rel = (int32_t)(int64_t)(k->to_hot[i].to - (base + k->to_hot[i].at + 4));
+        memcpy(mem + k->to_hot[i].at, &rel, 4);
+    }
+    k->n = k->n_to_cold = k->n_to_hot = 0;
+}
+
 /* Does every execution of the n instructions end the VEX superblock it is
  * in, none before the last, and without an &&-idiom?  Then its counts do
  * not depend on where that superblock began, and the next one starts
@@ -1448,18 +1523,18 @@ static void emit_data_site(struct emit *e, const struct dbt *d, const struct dbt
         put(e, 0x31), put(e, (uint8_t)(0xC0 | (rt & 7) << 3 | (ru & 7))); /* xor ru, rt */
         /* Same line as the entry and not past its end: ru <= line - size. */
         alu_imm(e, 7, ru, line - st->size);
-        uint64_t j_hit = jump32(e, 0x6); /* jbe */
+        cold_path(e, cold_jump(e, 0x7)); /* ja: a miss */
         emit_data_miss(e, d, b, st, emit_data_record(e, b, tag));
-        patch_here(e, j_hit);
+        cold_end(e);
     } else {
         int32_t o = emit_data_record(e, b, tag);
-        uint64_t j_two = 0;
-        if (st->size > 1) {
+        unsigned two = 0, split = st->size > 1;
+        if (split) {
             op_mem(e, 1, 0x8D, ru, rt, -1, 1, st->size - 1); /* lea ru, [rt + size - 1] */
             rex(e, 1, rt, -1, ru);
             put(e, 0x31), put(e, (uint8_t)(0xC0 | (rt & 7) << 3 | (ru & 7))); /* xor ru, rt */
             alu_imm(e, 7, ru, line - 1);
-            j_two = jump32(e, 0x7); /* ja: its ends are on two lines */
+            two = cold_jump(e, 0x7); /* ja: its ends are on two lines */
         }
         emit_filt_set(e, d, ru, rt);
         alu_imm(e, 4, rt, -line);
@@ -1468,11 +1543,10 @@ static void emit_data_site(struct emit *e, const struct dbt *d, const struct dbt
         op_mem(e, 1, 0x8D, rt, rs, -1, 1, o + 8);             /* lea rt, [rs + o + 8] */
         rex(e, 1, rs, -1, rt);
         put(e, 0x0F), put(e, 0x45), put(e, (uint8_t)(0xC0 | (rs & 7) << 3 | (rt & 7))); /* cmovne rs, rt */
-        if (j_two) {
-            uint64_t j_done = jump32(e, -1);
-            patch_here(e, j_two);
+        if (split) {
+            cold_path(e, two);
             emit_data_miss(e, d, b, st, o);
-            patch_here(e, j_done);
+            cold_end(e);
         }
     }
     if (!dead)
@@ -1486,13 +1560,13 @@ static void emit_fetch_site(struct emit *e, const struct dbt *d, const struct db
 {
     int rs = b->rs, rt = b->rt;
     uint64_t mask = ~((1ull << d->i_shift) - 1), l1 = st->addr & mask;
-    uint64_t l2 = (st->addr + st->size - 1) & mask, j_hit = 0;
+    uint64_t l2 = (st->addr + st->size - 1) & mask;
     if (l1 == l2) {
         if (!dead)
             flags_save(e);
         mov_imm64(e, rt, l1);
         put(e, 0x65), op_mem(e, 1, 0x39, rt, -1, -1, 1, filt_i(d, l1)); /* cmp gs:[o], rt */
-        j_hit = jump32(e, 0x4);                                          /* je */
+        cold_path(e, cold_jump(e, 0x5));                                 /* jne: record it */
     }
     int32_t o = emit_site_ctx(e, b);
     mov_imm64(e, rt, st->addr | (uint64_t)tag << CONS_REC_TAG_SHIFT);
@@ -1504,8 +1578,8 @@ static void emit_fetch_site(struct emit *e, const struct dbt *d, const struct db
         mov_imm64(e, rt, l2);
         gs_store(e, (unsigned)filt_i(d, l2), rt);
     }
-    if (j_hit) {
-        patch_here(e, j_hit);
+    if (l1 == l2) {
+        cold_end(e);
         if (!dead)
             flags_restore(e);
     }
@@ -1683,7 +1757,7 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
         b->seq = cons_seq_new(d->t->cons, b->insn, 1, 1);
         chk->seq = cons_seq_new(d->t->cons, chk->insn, 1, 0);
     }
-    struct emit em = {c->mem + c->used, c->base + c->used}, *e = &em;
+    struct emit em = {c->mem + c->used, c->base + c->used, &d->cold}, *e = &em;
     b->entry = em.pc;
     gs_store(e, SV_S, rs);
     gs_store(e, SV_T, rt);
@@ -1763,6 +1837,7 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
     x->stub = em.pc;
     put(e, 0xCC);
     set_rel32(c->mem + (x->patch - c->base), x->patch, x->stub);
+    cold_place(e);
     while (em.pc % 16)
         put(e, 0xCC);
     b->end = chk->entry = chk->end = em.pc;
@@ -1829,7 +1904,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
     if (tb.n_fix)
         b->fix = xcalloc(tb.n_fix, sizeof *b->fix);
     unsigned n_rec = b->n_rec;
-    struct emit em = {c->mem + c->used, c->base + c->used}, *e2 = &em;
+    struct emit em = {c->mem + c->used, c->base + c->used, &d->cold}, *e2 = &em;
     b->entry = em.pc;
 
     for (unsigned k = 0; k < tb.n; k++)
@@ -2004,6 +2079,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
         b->miss = em.pc;
         put(e2, 0xCC);
     }
+    cold_place(e2);
     for (unsigned i = 0; i < b->n_exit; i++)
         set_rel32(c->mem + (b->exit[i].patch - c->base), b->exit[i].patch, b->exit[i].stub);
     if (jmiss)
