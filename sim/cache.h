@@ -88,6 +88,12 @@ void cache_free(struct cache *c);
 /* The geometry c was created with. */
 const struct cache_config *cache_config_of(const struct cache *c);
 
+/* The ways of the set block maps to, most recently used first. */
+static inline uint64_t *cache_set_of(const struct cache *c, uint64_t block)
+{
+    return c->tags + (size_t)(block & c->set_mask) * c->assoc;
+}
+
 /* cache_access_block's work once way 0 (the MRU one) is known not to hold
  * block: set is its n ways.  Returns 1 on a miss, 0 on a hit. */
 static inline int cache_set_access(uint64_t *set, unsigned n, uint64_t block)
@@ -128,7 +134,7 @@ static inline int cache_set_access(uint64_t *set, unsigned n, uint64_t block)
  * Cachegrind's search-then-shift, with one loop branch fewer per way. */
 static inline int cache_access_block(struct cache *c, uint64_t block)
 {
-    uint64_t *set = c->tags + (size_t)(block & c->set_mask) * c->assoc;
+    uint64_t *set = cache_set_of(c, block);
     if (set[0] == block)
         return 0;
     return cache_set_access(set, c->assoc, block);
@@ -166,7 +172,7 @@ __attribute__((target("avx512f"), always_inline)) static inline int cache_access
                                                                              uint64_t block)
 {
     unsigned n = c->assoc;
-    uint64_t *set = c->tags + (size_t)(block & c->set_mask) * n;
+    uint64_t *set = cache_set_of(c, block);
     if (set[0] == block)
         return 0;
     if (n > 16)
@@ -245,7 +251,7 @@ __attribute__((target("avx2"), always_inline)) static inline int cache_access_bl
                                                                                       uint64_t block)
 {
     unsigned n = c->assoc;
-    uint64_t *set = c->tags + (size_t)(block & c->set_mask) * n;
+    uint64_t *set = cache_set_of(c, block);
     if (set[0] == block)
         return 0;
     switch (n) { /* the cache's constant: predicts perfectly */

@@ -296,6 +296,19 @@ static void test_vector(access_fn *access_vec, const char *name)
         cache_free(w);
     }
 }
+
+/* Every case, then the comparison with the plain search, through a vector
+ * search the CPU has (have). */
+static void test_search(int have, access_fn *acc, const char *name)
+{
+    if (!have) {
+        printf("# no %s on this CPU: its set search is not tested\n", name);
+        return;
+    }
+    for (const struct cache_case *cc = cases; cc->name; cc++)
+        run_case(cc, acc);
+    test_vector(acc, name);
+}
 #endif
 
 int main(void)
@@ -303,20 +316,8 @@ int main(void)
     for (const struct cache_case *cc = cases; cc->name; cc++)
         run_case(cc, access_plain);
 #ifdef CACHE_HAVE_WIDE
-    if (cache_wide_ok()) {
-        for (const struct cache_case *cc = cases; cc->name; cc++)
-            run_case(cc, access_wide);
-        test_vector(access_wide, "AVX-512");
-    } else {
-        printf("# no AVX-512F on this CPU: the wide set search is not tested\n");
-    }
-    if (cache_avx2_ok()) {
-        for (const struct cache_case *cc = cases; cc->name; cc++)
-            run_case(cc, access_avx2);
-        test_vector(access_avx2, "AVX2");
-    } else {
-        printf("# no AVX2 on this CPU: the AVX2 set search is not tested\n");
-    }
+    test_search(cache_wide_ok(), access_wide, "AVX-512");
+    test_search(cache_avx2_ok(), access_avx2, "AVX2");
 #endif
     test_describe();
     test_clone();
