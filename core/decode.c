@@ -33,9 +33,26 @@
 
 #include "core/decode_tab.h"
 
+/* A decode is a function of the address and the bytes at it (up to the
+ * longest sequence recognised: Valgrind's 19-byte ones), and translating
+ * decodes most instructions twice (VEX's look-ahead in vexdead.c, then the
+ * instruction itself): a direct-mapped cache of recent decodes, checked
+ * against those bytes, halves Capstone's share of start-up. */
+#define DEC_CACHE_N 2048u
+#define DEC_CACHE_ACC 2u /* instructions with more accesses are not kept */
+#define DEC_KEY_MAX 19u
+struct dec_cached {
+    uint64_t addr;
+    uint8_t n_key; /* 0: empty */
+    uint8_t key[DEC_KEY_MAX];
+    char text[sizeof ((struct dec_insn *)0)->text];
+    unsigned char insn[DEC_INSN_SIZE(DEC_CACHE_ACC)];
+};
+
 struct dec {
     csh cs;
     cs_insn *ci;
+    struct dec_cached *cache; /* DEC_CACHE_N entries, or NULL */
 };
 
 /* ---------------------------------------------------------------- registers */
@@ -918,7 +935,9 @@ struct dec *dec_new(struct diag_err *e)
     }
     cs_option(d->cs, CS_OPT_DETAIL, CS_OPT_ON);
     d->ci = cs_malloc(d->cs);
+    d->cache = calloc(DEC_CACHE_N, sizeof *d->cache); /* none is no error: slower */
     if (!d->ci) {
+        free(d->cache);
         diag_set(e, "out of memory");
         cs_close(&d->cs);
         free(d);
@@ -933,6 +952,7 @@ void dec_free(struct dec *d)
         return;
     cs_free(d->ci, 1);
     cs_close(&d->cs);
+    free(d->cache);
     free(d);
 }
 
@@ -1225,11 +1245,26 @@ int dec_decode(struct dec *d, const uint8_t *code, size_t avail, uint64_t addr,
                struct dec_insn *out, struct diag_err *e)
 {
     memset(out, 0, sizeof *out);
+    size_t n_key = avail < DEC_KEY_MAX ? avail : DEC_KEY_MAX;
+    struct dec_cached *k =
+        d->cache ? &d->cache[(addr ^ addr >> 11 ^ addr >> 22) & (DEC_CACHE_N - 1)] : NULL;
+    if (k && k->n_key == n_key && n_key && k->addr == addr && memcmp(k->key, code, n_key) == 0) {
+        memcpy(out, k->insn, DEC_INSN_SIZE(k->insn[offsetof(struct dec_insn, n_acc)]));
+        memcpy(out->text, k->text, sizeof k->text);
+        return 0;
+    }
     int r = decode_one(d, code, avail, addr, out, e);
     if (r != 0)
         return r;
     out->flags_read = (uint8_t)reads_flags(out);
     out->flags_set = (uint8_t)sets_flags(out);
+    if (k && n_key && out->n_acc <= DEC_CACHE_ACC) {
+        k->addr = addr;
+        k->n_key = (uint8_t)n_key;
+        memcpy(k->key, code, n_key);
+        memcpy(k->text, out->text, sizeof k->text);
+        memcpy(k->insn, out, DEC_INSN_SIZE(out->n_acc));
+    }
     return 0;
 }
 

@@ -591,6 +591,51 @@ static void test_translator_facts(void)
     g("48 f7 e3", R(RAX) | R(RDX) | R(RBX), R(RCX), 0, "mul rbx: implicit rax, rdx");
 }
 
+/* The decode cache (decode.c) gives what a fresh decode gives: the same
+ * bytes at the same address twice, then other bytes at that address (code
+ * rewritten), then the same bytes with fewer of them available after. */
+static void test_cache_same(void)
+{
+    struct dec *fresh = dec_new(NULL);
+    struct dec_insn a, b, c;
+    struct diag_err e = { { 0 } };
+    static const char *const hex[] = {
+        "48 8b 44 24 08 90 90 90 90 90 90 90 90 90 90 90 90 90 90 90",
+        "48 8b 44 24 08 90 90 90 90 90 90 90 90 90 90 90 90 90 90 90",
+        "c5 fd 6f 04 24 90 90 90 90 90 90 90 90 90 90 90 90 90 90 90",
+        "48 c1 c7 03 48 c1 c7 0d 48 c1 c7 3d 48 c1 c7 33 48 87 db",
+        "48 c1 c7 03 48 c1 c7 0d 48 c1 c7 3d 48 c1 c7 33 48 87",
+        "48 c1 c7 03 48 c1 c7 0d 48 c1 c7 3d 48 c1 c7 33 48 87 db",
+    };
+    static const unsigned len[] = {5, 5, 5, 19, 4, 19};
+    static const unsigned n_acc[] = {1, 1, 1, 0, 0, 0};
+    CHECK(fresh != NULL, "cache: a second decoder");
+    for (size_t i = 0; fresh && i < sizeof hex / sizeof *hex; i++) {
+        uint8_t bytes[32];
+        size_t n = 0;
+        for (const char *p = hex[i]; *p && n < sizeof bytes;) {
+            char *end;
+            unsigned long v = strtoul(p, &end, 16);
+            if (end == p)
+                break;
+            bytes[n++] = (uint8_t)v;
+            p = end;
+        }
+        int r1 = dec_decode(d, bytes, n, 0x2000, &a, &e);   /* cached after the first */
+        int r2 = dec_decode(d, bytes, n, 0x2000, &b, &e);   /* from the cache */
+        struct dec *tmp = fresh;
+        int r3 = dec_decode(tmp, bytes, n, 0x9000, &c, &e); /* warms another address */
+        r3 |= dec_decode(tmp, bytes, n, 0x2000, &c, &e);
+        char what[96];
+        snprintf(what, sizeof what, "cache: case %zu decodes the same every time", i);
+        CHECK(r1 == 0 && r2 == 0 && r3 == 0 && memcmp(&a, &b, sizeof a) == 0 &&
+                  memcmp(&a, &c, DEC_INSN_SIZE(a.n_acc)) == 0 && strcmp(a.text, c.text) == 0 &&
+                  a.len == len[i] && a.n_acc == n_acc[i],
+              what);
+    }
+    dec_free(fresh);
+}
+
 int main(void)
 {
     struct diag_err e = { { 0 } };
@@ -615,6 +660,7 @@ int main(void)
     test_errors();
     test_eval();
     test_translator_facts();
+    test_cache_same();
     CHECK(dec_capstone_version()[0] >= '4', "dec_capstone_version");
     dec_free(d);
     return tap_done();
