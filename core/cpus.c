@@ -4,9 +4,10 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 static cpu_set_t allowed, helpers;
-static int pinned;
+static int pinned, hiding; /* hiding: the program's first thread is pinned by us */
 
 void cpus_pin_engine(void)
 {
@@ -21,7 +22,7 @@ void cpus_pin_engine(void)
     CPU_SET(cpu, &one);
     helpers = allowed;
     CPU_CLR(cpu, &helpers);
-    pinned = sched_setaffinity(0, sizeof one, &one) == 0;
+    pinned = hiding = sched_setaffinity(0, sizeof one, &one) == 0;
 }
 
 int cpus_thread_create(pthread_t *th, void *(*fn)(void *), void *arg)
@@ -44,4 +45,15 @@ void cpus_release(pid_t tid)
 {
     if (pinned)
         sched_setaffinity(tid, sizeof allowed, &allowed);
+    hiding = 0;
 }
+
+int cpus_program_mask(void *out, size_t n)
+{
+    if (!hiding || n > sizeof allowed)
+        return 0;
+    memcpy(out, &allowed, n);
+    return 1;
+}
+
+void cpus_program_sets(void) { hiding = 0; }

@@ -15,6 +15,7 @@
 #ifndef CACHESIM_CPUS_H
 #define CACHESIM_CPUS_H
 #include <pthread.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /* Called once by the engine thread before the program starts (the program
@@ -33,4 +34,15 @@ int cpus_thread_create(pthread_t *th, void *(*fn)(void *), void *arg);
  * forked child) may run on any CPU cachesim was allowed: the program's own
  * parallelism is not ours to take. */
 void cpus_release(pid_t tid);
+
+/* The program's view while its first thread is pinned: what a
+ * sched_getaffinity of it that returned n bytes should have returned, the
+ * CPUs cachesim was allowed, into out (n bytes).  Returns 0 (out untouched)
+ * when nothing is hidden: not pinned, released, or the program has set its
+ * own affinity (cpus_program_sets).  Programs size thread pools by it
+ * (OpenMP, Rust's available_parallelism, Go, nproc), and must do under
+ * cachesim what they do natively. */
+int cpus_program_mask(void *out, size_t n);
+/* The program set its own affinity: it sees what it set from now on. */
+void cpus_program_sets(void);
 #endif

@@ -345,6 +345,15 @@ static void commit(struct engine *g, struct thread *th, struct user_regs_struct 
          th->sysno == SYS_mprotect || th->sysno == SYS_pkey_mprotect))
         if (session_maps_syscall(g->s, th->t) && dbt_of(g, th->t))
             dbt_invalidate(dbt_of(g, th->t));
+    /* Its CPUs as the program would see them without us (core/cpus.h). */
+    uint8_t mask[128];
+    uint64_t pid = th->sysargs[0];
+    if (th->sysno == SYS_sched_getaffinity && (long long)u->rax > 0 &&
+        (pid == 0 || pid == (uint64_t)th->tid || pid == (uint64_t)th->t->pid) &&
+        cpus_program_mask(mask, u->rax)) {
+        ssize_t w = pwrite(th->t->memfd, mask, u->rax, (off_t)th->sysargs[2]);
+        (void)w; /* if it fails, the program sees the one CPU it runs on */
+    }
     if (th->sysno == SYS_rt_sigreturn && th->n_saved)
         th->sb = th->sb_saved[--th->n_saved];
     int64_t ret = (int64_t)u->rax;
@@ -497,6 +506,8 @@ static void run_thread(struct engine *g, struct thread *th, int sig)
         if (th->pend_syscall && (th->sysno == SYS_clone || th->sysno == SYS_clone3 ||
                                  th->sysno == SYS_fork || th->sysno == SYS_vfork))
             cpus_release(th->tid);
+        if (th->pend_syscall && th->sysno == SYS_sched_setaffinity)
+            cpus_program_sets();
         break;
     }
     step_with(th, sig);

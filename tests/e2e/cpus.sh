@@ -1,24 +1,38 @@
 # Where the program runs (core/cpus.c, docs/usage.md "CPUs"): with two or
 # more CPUs allowed, the program starts on one CPU (the engine's), and is
-# released to all of them when it creates a thread; its threads and children
-# get all of them.  CACHESIM_NO_PIN leaves it alone.  Counts do not depend on
-# it: the profile's totals are the same either way.
+# released to all of them when it creates a thread or process; its threads
+# and children get all of them.  While it is pinned, sched_getaffinity still
+# tells it every CPU (programs size thread pools by it).  CACHESIM_NO_PIN
+# leaves it alone.  Each line: what, CPUs as sched_getaffinity says, CPUs as
+# the kernel has them.  Counts do not depend on any of it.
 . "$TOP/tests/e2e/lib.sh"
 gcc -O1 -pthread -o affinity "$TOP/tests/e2e/progs/affinity.c"
-all=$(./affinity | sed -n 's/^start //p')
+all=$(./affinity | sed -n 's/^start \([0-9]*\) .*/\1/p')
 if [ "$all" -lt 2 ]; then echo "one CPU: nothing is pinned"; exit 77; fi
-"$CACHESIM" -q --out-file=cs.pin ./affinity > out.pin
-check_eq "$(cat out.pin)" "$(printf 'start 1\nthread %s\nafter %s\nchild %s' "$all" "$all" "$all")" \
-  "pinned to one CPU until it makes a thread, then all $all (threads and children too)"
+for engine in dbt step; do
+  "$CACHESIM" -q --engine=$engine --out-file=cs.pin ./affinity > out.pin
+  check_eq "$(cat out.pin)" "$(printf 'start %s 1\nthread %s %s\nafter %s %s\nchild %s %s' $all $all $all $all $all $all $all)" \
+    "$engine: pinned to one CPU (sched_getaffinity says $all) until it makes a thread, then all $all"
+done
 "$CACHESIM" -q --out-file=cs.fork ./affinity fork > out.fork
-check_eq "$(cat out.fork)" "$(printf 'start 1\nchild %s\nafter %s' "$all" "$all")" \
+check_eq "$(cat out.fork)" "$(printf 'start %s 1\nchild %s %s\nafter %s %s' $all $all $all $all $all)" \
   "pinned until it forks, then all $all (the child too)"
 CACHESIM_NO_PIN=1 "$CACHESIM" -q --out-file=cs.nopin ./affinity > out.nopin
-check_eq "$(cat out.nopin)" "$(printf 'start %s\nthread %s\nafter %s\nchild %s' "$all" "$all" "$all" "$all")" \
+check_eq "$(cat out.nopin)" "$(printf 'start %s %s\nthread %s %s\nafter %s %s\nchild %s %s' $all $all $all $all $all $all $all $all)" \
   "CACHESIM_NO_PIN: all $all CPUs throughout"
-# A program restricted from outside keeps its restriction.
+# A program restricted from outside keeps its restriction and sees it.
 taskset -c 0 "$CACHESIM" -q --out-file=cs.one ./affinity > out.one
-check_eq "$(cat out.one)" "$(printf 'start 1\nthread 1\nafter 1\nchild 1')" "taskset -c 0: one CPU throughout"
+check_eq "$(cat out.one)" "$(printf 'start 1 1\nthread 1 1\nafter 1 1\nchild 1 1')" "taskset -c 0: one CPU throughout"
+# A program that sets its own affinity sees what it set.
+cat > own.c <<'C'
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdio.h>
+int main(void) { cpu_set_t s; CPU_ZERO(&s); CPU_SET(0, &s); sched_setaffinity(0, sizeof s, &s);
+  sched_getaffinity(0, sizeof s, &s); printf("%d\n", CPU_COUNT(&s)); return 0; }
+C
+gcc -O1 -o own own.c
+check_eq "$("$CACHESIM" -q --out-file=cs.own ./own)" 1 "its own sched_setaffinity to one CPU: it sees one"
 # The counts are the same pinned or not (with an environment of the same
 # size: the program sees the variable, and ld.so's and the stack's counts
 # depend on the environment).

@@ -1,10 +1,13 @@
-/* affinity.c - prints how many CPUs it may run on: at start, in a thread it
- * creates, after that thread, in a forked child; with an argument, it forks
- * first.  For tests/e2e/cpus.sh. */
+/* affinity.c - prints, at start, in a thread it creates, after that thread
+ * and in a forked child (with an argument: forking first), how many CPUs it
+ * may run on, twice: as sched_getaffinity says (what programs size thread
+ * pools by) and as the kernel has it (/proc/self/status Cpus_allowed).
+ * For tests/e2e/cpus.sh. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,19 +17,44 @@ static int cpus(void)
     return sched_getaffinity(0, sizeof s, &s) == 0 ? CPU_COUNT(&s) : -1;
 }
 
+/* The bits set in the hex mask of this thread's Cpus_allowed line. */
+static int kernel_cpus(void)
+{
+    char path[64], line[1024];
+    snprintf(path, sizeof path, "/proc/self/task/%d/status", (int)gettid());
+    FILE *f = fopen(path, "r");
+    int n = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "Cpus_allowed:", 13) == 0) {
+            n = 0;
+            for (const char *p = line + 13; *p; p++) {
+                int v = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : 0;
+                n += __builtin_popcount((unsigned)v);
+            }
+        }
+    if (f)
+        fclose(f);
+    return n;
+}
+
+static void say(const char *what)
+{
+    printf("%s %d %d\n", what, cpus(), kernel_cpus());
+    fflush(stdout);
+}
+
 static void *thread(void *arg)
 {
-    *(int *)arg = cpus();
+    (void)arg;
+    say("thread");
     return NULL;
 }
 
 static void child(void)
 {
-    fflush(stdout);
     pid_t p = fork();
     if (p == 0) {
-        printf("child %d\n", cpus());
-        fflush(stdout);
+        say("child");
         _exit(0);
     }
     waitpid(p, NULL, 0);
@@ -35,17 +63,16 @@ static void child(void)
 int main(int argc, char **argv)
 {
     (void)argv;
-    printf("start %d\n", cpus());
+    say("start");
     if (argc > 1) {
         child();
-        printf("after %d\n", cpus());
+        say("after");
         return 0;
     }
-    int in_thread = 0;
     pthread_t t;
-    pthread_create(&t, NULL, thread, &in_thread);
+    pthread_create(&t, NULL, thread, NULL);
     pthread_join(t, NULL);
-    printf("thread %d\nafter %d\n", in_thread, cpus());
+    say("after");
     child();
     return 0;
 }
