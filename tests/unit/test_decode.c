@@ -89,12 +89,11 @@ static const char *fmt(const struct dec_insn *in)
 
 static struct dec *d;
 
-/* Decodes a hex byte string at address 0x1000. */
-static int decode_hex(const char *hex, struct dec_insn *in, struct diag_err *e)
+/* The bytes of a hex string ("48 8b 05"), at most cap; returns how many. */
+static size_t parse_hex(const char *hex, uint8_t *b, size_t cap)
 {
-    uint8_t b[64];
     size_t n = 0;
-    for (const char *p = hex; *p && n < sizeof b;) {
+    for (const char *p = hex; *p && n < cap;) {
         char *end;
         unsigned long v = strtoul(p, &end, 16);
         if (end == p)
@@ -102,7 +101,14 @@ static int decode_hex(const char *hex, struct dec_insn *in, struct diag_err *e)
         b[n++] = (uint8_t)v;
         p = end;
     }
-    return dec_decode(d, b, n, 0x1000, in, e);
+    return n;
+}
+
+/* Decodes a hex byte string at address 0x1000. */
+static int decode_hex(const char *hex, struct dec_insn *in, struct diag_err *e)
+{
+    uint8_t b[64];
+    return dec_decode(d, b, parse_hex(hex, b, sizeof b), 0x1000, in, e);
 }
 
 /* One case: bytes, expected length, flow, rep and accesses. */
@@ -612,15 +618,7 @@ static void test_cache_same(void)
     CHECK(fresh != NULL, "cache: a second decoder");
     for (size_t i = 0; fresh && i < sizeof hex / sizeof *hex; i++) {
         uint8_t bytes[32];
-        size_t n = 0;
-        for (const char *p = hex[i]; *p && n < sizeof bytes;) {
-            char *end;
-            unsigned long v = strtoul(p, &end, 16);
-            if (end == p)
-                break;
-            bytes[n++] = (uint8_t)v;
-            p = end;
-        }
+        size_t n = parse_hex(hex[i], bytes, sizeof bytes);
         int r1 = dec_decode(d, bytes, n, 0x2000, &a, &e);   /* cached after the first */
         int r2 = dec_decode(d, bytes, n, 0x2000, &b, &e);   /* from the cache */
         struct dec *tmp = fresh;
