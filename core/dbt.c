@@ -92,7 +92,10 @@ enum { SV_S = 0, SV_T = 8, BUFPTR = 16, FSBASE = 24, SV_RAX = 32, SV_RCX = 40, S
  * contiguous: translated code is several times the size of the original,
  * and a program whose hot code does not fit the CPU's caches (SQLite) pays
  * for every line of it. */
-#define COLD_PATH_MAX 160u /* bytes: the longest cold path (two lines, with its record) */
+/* Bytes of the longest cold path: a two-line access with its record and
+ * imm32 masks for the largest lines measured 114 (zlib and SQLite drivers
+ * with 32- to 256-byte lines); paths per block are at most its sites. */
+#define COLD_PATH_MAX 160u
 #define COLD_FIXES (BLOCK_MAX_INSNS + BLOCK_MAX_ACC) /* a path per site at most */
 #define COLD_BYTES (COLD_FIXES * COLD_PATH_MAX)
 #define COLD_VBASE 0x100000000ull /* where cold code is assembled: relative jumps only */
@@ -756,6 +759,7 @@ static void drain_partial(struct dbt_thread *th, struct dbt_block *b, unsigned k
     const uint64_t *p = (const uint64_t *)(buf_mem(th, th->half) + off);
     uint64_t n = end > *slot(th, BUFPTR) ? (end - *slot(th, BUFPTR)) / 8 : 0;
     dbt_drain(th);
+    d->n_words_engine += n;
     if (b->quiet) /* its counter has this execution, not complete */
         cons_seq_add(d->t->cons, b->seq, UINT64_MAX);
     if (!k)
