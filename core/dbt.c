@@ -96,7 +96,8 @@ enum { SV_S = 0, SV_T = 8, BUFPTR = 16, FSBASE = 24, SV_RAX = 32, SV_RCX = 40, S
  * imm32 masks for the largest lines measured 114 (zlib and SQLite drivers
  * with 32- to 256-byte lines); paths per block are at most its sites. */
 #define COLD_PATH_MAX 160u
-#define COLD_FIXES (BLOCK_MAX_INSNS + BLOCK_MAX_ACC) /* a path per site at most */
+/* A jump per site at most, and a second one per straddling fetch site. */
+#define COLD_FIXES (2 * BLOCK_MAX_INSNS + BLOCK_MAX_ACC)
 #define COLD_BYTES (COLD_FIXES * COLD_PATH_MAX)
 #define COLD_VBASE 0x100000000ull /* where cold code is assembled: relative jumps only */
 struct cold {
@@ -107,7 +108,7 @@ struct cold {
     /* rel32 fields to fix once the cold code's place is known: in the hot
      * code (pc of the field, offset of the cold path), in the cold code
      * (offset of the field, hot target) */
-    struct { uint64_t at, to; } to_cold[COLD_FIXES], to_hot[COLD_FIXES];
+    struct { uint64_t at, to; int same; } to_cold[COLD_FIXES], to_hot[COLD_FIXES];
     unsigned n_to_cold, n_to_hot;
 };
 
@@ -1309,6 +1310,7 @@ static unsigned cold_jump(struct emit *e, int cc)
     struct cold *k = e->cold;
     put(e, 0x0F), put(e, (uint8_t)(0x80 | cc));
     k->to_cold[k->n_to_cold].at = e->pc, k->to_cold[k->n_to_cold].to = 0;
+    k->to_cold[k->n_to_cold].same = 0;
     put32(e, 0);
     return k->n_to_cold++;
 }
@@ -1321,6 +1323,14 @@ static void cold_path(struct emit *e, unsigned n)
     k->to_cold[n].to = k->n;
     k->hot_p = e->p, k->hot_pc = e->pc;
     e->p = k->buf + k->n, e->pc = COLD_VBASE + k->n;
+}
+
+/* Cold jump `also` (from cold_jump) goes where cold jump n goes; n's path
+ * written or not. */
+static void cold_also(struct emit *e, unsigned also, unsigned n)
+{
+    e->cold->to_cold[also].to = n;
+    e->cold->to_cold[also].same = 1;
 }
 
 static void cold_end(struct emit *e)
@@ -1342,7 +1352,8 @@ static void cold_place(struct emit *e)
     memcpy(mem, k->buf, k->n);
     e->p += k->n, e->pc += k->n;
     for (unsigned i = 0; i < k->n_to_cold; i++) {
-        int32_t rel = (int32_t)(int64_t)(base + k->to_cold[i].to - (k->to_cold[i].at + 4));
+        uint64_t to = k->to_cold[i].same ? k->to_cold[k->to_cold[i].to].to : k->to_cold[i].to;
+        int32_t rel = (int32_t)(int64_t)(base + to - (k->to_cold[i].at + 4));
         memcpy(mem - (base - k->to_cold[i].at), &rel, 4);
     }
     for (unsigned i = 0; i < k->n_to_hot; i++) {
@@ -1558,20 +1569,29 @@ static void emit_data_site(struct emit *e, const struct dbt *d, const struct dbt
 }
 
 /* Fetch site st (number tag) of block b: recorded unless the I1 filter
- * holds its line; a fetch straddling two lines is always recorded. */
+ * holds its line, or, for an instruction that straddles two lines, both of
+ * them (it looks up the first, then the second: when each is its set's most
+ * recently used line, neither lookup changes anything).  Without the second
+ * form, zlib's worker got 21% of its sites from straddling fetches, every one
+ * of them an MRU hit (docs/performance.md).  Two lines of one set (an I1 of
+ * a single set) cannot both be its most recently used: always recorded. */
 static void emit_fetch_site(struct emit *e, const struct dbt *d, const struct dbt_block *b,
                             const struct cons_site *st, unsigned tag, int dead)
 {
     int rs = b->rs, rt = b->rt;
     uint64_t mask = ~((1ull << d->i_shift) - 1), l1 = st->addr & mask;
     uint64_t l2 = (st->addr + st->size - 1) & mask;
-    if (l1 == l2) {
-        if (!dead)
-            flags_save(e);
-        mov_imm64(e, rt, l1);
-        put(e, 0x65), op_mem(e, 1, 0x39, rt, -1, -1, 1, filt_i(d, l1)); /* cmp gs:[o], rt */
-        cold_path(e, cold_jump(e, 0x5));                                 /* jne: record it */
+    if (!dead)
+        flags_save(e);
+    mov_imm64(e, rt, l1);
+    put(e, 0x65), op_mem(e, 1, 0x39, rt, -1, -1, 1, filt_i(d, l1)); /* cmp gs:[o], rt */
+    unsigned miss = cold_jump(e, 0x5);                               /* jne: record it */
+    if (l2 != l1) {
+        mov_imm64(e, rt, l2);
+        put(e, 0x65), op_mem(e, 1, 0x39, rt, -1, -1, 1, filt_i(d, l2));
+        cold_also(e, cold_jump(e, 0x5), miss);
     }
+    cold_path(e, miss);
     int32_t o = emit_site_ctx(e, b);
     mov_imm64(e, rt, st->addr | (uint64_t)tag << CONS_REC_TAG_SHIFT);
     op_mem(e, 1, 0x89, rt, rs, -1, 1, o);
@@ -1582,11 +1602,9 @@ static void emit_fetch_site(struct emit *e, const struct dbt *d, const struct db
         mov_imm64(e, rt, l2);
         gs_store(e, (unsigned)filt_i(d, l2), rt);
     }
-    if (l1 == l2) {
-        cold_end(e);
-        if (!dead)
-            flags_restore(e);
-    }
+    cold_end(e);
+    if (!dead)
+        flags_restore(e);
 }
 
 /* The sites of instruction k of block b, from *si on. */
