@@ -110,18 +110,18 @@ struct cache *cache_new(const struct cache_config *cfg)
 
     if (!c)
         return NULL;
-    /* Every way starts as block 0, like Cachegrind's zeroed tags.  Aligned to
-     * a cache line, so that no 32- or 64-byte piece of a set that the vector
-     * searches load and store straddles two lines of the host's cache (where
-     * calloc happened to align it, as for zlib's run, nothing changes; it no
-     * longer depends on malloc). */
-    size_t bytes = (n * sizeof *c->tags + 63) & ~(size_t)63;
-    c->tags = aligned_alloc(64, bytes);
-    if (!c->tags) {
+    /* Every way starts as block 0, like Cachegrind's zeroed tags.  calloc,
+     * not aligned_alloc and memset: a large calloc is fresh zero pages, left
+     * untouched until used (an 8 MiB LL has 1 MiB of tags, most of them
+     * never touched by a short run).  Then aligned to a cache line by hand,
+     * so that no 32- or 64-byte piece of a set that the vector searches load
+     * and store straddles two lines of the host's cache. */
+    c->alloc = calloc(n * sizeof *c->tags + 63, 1);
+    if (!c->alloc) {
         free(c);
         return NULL;
     }
-    memset(c->tags, 0, bytes);
+    c->tags = (uint64_t *)(((uintptr_t)c->alloc + 63) & ~(uintptr_t)63);
     c->cfg = *cfg;
     c->assoc = cfg->assoc;
     c->set_mask = (uint64_t)(cfg->size / cfg->line / cfg->assoc) - 1;
@@ -142,7 +142,7 @@ void cache_free(struct cache *c)
 {
     if (!c)
         return;
-    free(c->tags);
+    free(c->alloc);
     free(c);
 }
 

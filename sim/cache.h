@@ -67,7 +67,8 @@ void cache_describe(const struct cache_config *c, char *buf, size_t n);
  * inlined; they are private to cache.c and this header. */
 struct cache {
     uint64_t *tags;       /* sets * assoc block numbers; set s is tags[s*assoc ..],
-                             ordered most recently used first */
+                             ordered most recently used first; 64-byte aligned */
+    void *alloc;          /* what holds tags (for free) */
     uint64_t set_mask;    /* sets - 1 (sets is a power of two) */
     unsigned line_shift;  /* log2(line) */
     unsigned assoc;
