@@ -39,6 +39,21 @@ struct consumer {
     struct cons_sb *sb;    /* the thread whose executions come in */
     cons_pull_fn pull;     /* the engine's counters, taken in before counts are read */
     void *pull_ctx;
+    cons_name_fn name;     /* names an instruction described without its name */
+    void *name_ctx;
+    struct cons_unnamed *unnamed;
+};
+
+/* An instruction described before its object's symbols were read (the
+ * symbolizer still reading them in a thread, cons_insn_add): it counts into
+ * a cell of its own, which cons_settle adds to its line's cell and empties.
+ * Named (real set) at the first settle, or before any flush: code unmapped
+ * or replaced would otherwise take another object's name. */
+struct cons_unnamed {
+    struct cons_unnamed *next;
+    uint64_t addr;
+    int64_t *real;       /* its line's cell, once named */
+    int64_t cell[EV_N];
 };
 
 struct cons_seq {
@@ -119,8 +134,21 @@ struct consumer *cons_clone(struct consumer *src)
     return c;
 }
 
+/* Gives every unnamed instruction its line's cell (not its counts). */
+static void name_unnamed(struct consumer *c)
+{
+    for (struct cons_unnamed *u = c->unnamed; u && !u->real; u = u->next) {
+        const char *file = "???", *fn = "???";
+        unsigned long line = 0;
+        if (c->name)
+            c->name(c->name_ctx, u->addr, &file, &fn, &line);
+        u->real = profile_cell(c->prof, file, fn, line);
+    }
+}
+
 void cons_insn_flush(struct consumer *c)
 {
+    name_unnamed(c);
     for (size_t i = 0; i < c->table_size; i++) {
         struct cons_insn *in = c->table[i], *next;
         for (; in; in = next) {
@@ -154,6 +182,10 @@ void cons_free(struct consumer *c)
     }
     cons_insn_flush(c);
     free_list(c->retired);
+    for (struct cons_unnamed *u = c->unnamed, *next; u; u = next) {
+        next = u->next;
+        free(u);
+    }
     free(c->table);
     profile_free(c->prof);
     free(c->toggle_sp);
@@ -224,10 +256,19 @@ struct cons_insn *cons_insn_add(struct consumer *c, uint64_t addr, const struct 
     in->fn = fn;
     in->toggle = 0;
     in->vexend = (uint8_t)vex_end_of(d);
-    for (int i = 0; i < c->cfg.n_toggle; i++)
+    for (int i = 0; fn && i < c->cfg.n_toggle; i++)
         if (fnmatch(c->cfg.toggle[i], fn, 0) == 0)
             in->toggle = 1;
-    in->cell = profile_cell(c->prof, file, fn, line);
+    if (file) {
+        in->cell = profile_cell(c->prof, file, fn, line);
+        return in;
+    }
+    /* Newest first: name_unnamed stops at the first one named. */
+    struct cons_unnamed *u = xcalloc(1, sizeof *u);
+    u->addr = addr;
+    u->next = c->unnamed;
+    c->unnamed = u;
+    in->cell = u->cell;
     return in;
 }
 
@@ -248,6 +289,12 @@ void cons_set_describer(struct consumer *c, cons_describe_fn fn, void *ctx)
 {
     c->describe = fn;
     c->describe_ctx = ctx;
+}
+
+void cons_set_namer(struct consumer *c, cons_name_fn fn, void *ctx)
+{
+    c->name = fn;
+    c->name_ctx = ctx;
 }
 
 void cons_set_pull(struct consumer *c, cons_pull_fn fn, void *ctx)
@@ -734,6 +781,11 @@ void cons_settle(struct consumer *c)
             }
         }
     }
+    name_unnamed(c);
+    size_t k = profile_n_events(c->prof);
+    for (struct cons_unnamed *u = c->unnamed; u; u = u->next)
+        for (size_t e = 0; e < k; e++)
+            u->real[e] += u->cell[e], u->cell[e] = 0;
 }
 
 struct profile *cons_profile(struct consumer *c)

@@ -83,7 +83,10 @@ struct consumer *cons_clone(struct consumer *c);
 struct cons_insn *cons_insn_find(struct consumer *c, uint64_t addr);
 
 /* Describes the instruction at addr (replacing an older description of the same
- * address, e.g. after code was unmapped and other code mapped there). */
+ * address, e.g. after code was unmapped and other code mapped there).  file
+ * NULL (fn may be NULL then too; not with --toggle-collect, which matches fn
+ * now): its name is not known yet; the namer (cons_set_namer) gives it
+ * later, and until then it counts apart. */
 struct cons_insn *cons_insn_add(struct consumer *c, uint64_t addr, const struct dec_insn *d,
                                 const uint8_t *bytes, const char *file, const char *fn,
                                 unsigned long line);
@@ -110,6 +113,13 @@ void cons_set_sb(struct consumer *c, struct cons_sb *sb);
  * (an &&-idiom's merged instructions): the engine's session_insn. */
 typedef struct cons_insn *(*cons_describe_fn)(void *ctx, uint64_t addr);
 void cons_set_describer(struct consumer *c, cons_describe_fn fn, void *ctx);
+
+/* How the consumer names an instruction described without a name
+ * (cons_insn_add with file NULL): the engine's symbolizer, called from
+ * cons_settle and cons_insn_flush, on the thread that calls those. */
+typedef void (*cons_name_fn)(void *ctx, uint64_t addr, const char **file, const char **fn,
+                             unsigned long *line);
+void cons_set_namer(struct consumer *c, cons_name_fn fn, void *ctx);
 
 /* Forgets every description (exec, munmap of code): the next execution of any
  * address is described anew.  Costs already counted stay.  The records stay

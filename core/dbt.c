@@ -622,9 +622,9 @@ static void fold_thread(struct dbt *d, struct dbt_thread *th)
 static void fold(void *ctx)
 {
     struct dbt *d = ctx;
+    dbt_sync(d); /* also what the consumer reads then: no cell may change meanwhile */
     if (!d->n_quiet)
         return;
-    dbt_sync(d);
     for (unsigned i = 0; i < THR_MAX; i++)
         if (d->thr[i].used)
             fold_thread(d, &d->thr[i]);

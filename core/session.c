@@ -83,6 +83,7 @@ void session_init(struct session *s, const struct options *opt)
     s->dec = dec_new(&e);
     if (!s->dec)
         diag_die(EXIT_FAIL, "%s", e.msg);
+    s->name_at_end = getenv("CACHESIM_NAME_AT_END") != NULL;
 }
 
 static void tracee_free(struct tracee *t)
@@ -110,6 +111,8 @@ void session_release(struct session *s)
 }
 
 static struct cons_insn *describe(void *ctx, uint64_t addr);
+static void name_of(void *ctx, uint64_t addr, const char **file, const char **fn,
+                    unsigned long *line);
 
 struct tracee *session_tracee_new(struct session *s, pid_t pid, struct tracee *parent,
                                   const char *cmd)
@@ -126,6 +129,7 @@ struct tracee *session_tracee_new(struct session *s, pid_t pid, struct tracee *p
     t->s = s;
     t->cons = parent ? cons_clone(parent->cons) : cons_new(&s->ccfg);
     cons_set_describer(t->cons, describe, t);
+    cons_set_namer(t->cons, name_of, t);
     t->cmd = xstrdup(cmd);
     if (s->opt->deterministic)
         t->det = determ_new();
@@ -279,10 +283,18 @@ struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t add
         return diag_set(e, "cannot read the code at 0x%llx", (unsigned long long)addr), NULL;
     struct dec_insn d;
     struct diag_err de;
-    struct sym_loc loc;
-    sym_lookup(t->sym, addr, &loc);
+    struct sym_loc loc = {NULL, NULL, 0};
+    /* An object whose symbols are still being read (a library just mapped)
+     * is named at the end instead of waited for (cons_set_namer): glibc with
+     * its debug file takes about 30 ms to read, and the program can run its
+     * first code there meanwhile. */
+    int later = !s->ccfg.n_toggle && (!sym_ready(t->sym, addr) || s->name_at_end);
+    if (!later)
+        sym_lookup(t->sym, addr, &loc);
     if (dec_decode(s->dec, code, n, addr, &d, &de) != 0) {
         char hex[100];
+        if (later)
+            sym_lookup(t->sym, addr, &loc);
         hexbytes(code, n < 15 ? n : 15, hex, sizeof hex);
         return diag_set(e, "%s (in %s, bytes %s)", de.msg, loc.fn, hex), NULL;
     }
@@ -297,6 +309,16 @@ struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t add
     uint64_t aa[3];
     cons_insn_set_andand(in, (unsigned)vex_andand(s->dec, &d, addr, read_code, t, aa), aa);
     return in;
+}
+
+/* cons_name_fn for t's consumer. */
+static void name_of(void *ctx, uint64_t addr, const char **file, const char **fn,
+                    unsigned long *line)
+{
+    struct tracee *t = ctx;
+    struct sym_loc loc;
+    sym_lookup(t->sym, addr, &loc);
+    *file = loc.file, *fn = loc.fn, *line = loc.line;
 }
 
 /* cons_describe_fn for t's consumer. */
@@ -352,6 +374,7 @@ int session_exec(struct session *s, struct tracee *t)
     cons_free(t->cons);
     t->cons = cons_new(&s->ccfg);
     cons_set_describer(t->cons, describe, t);
+    cons_set_namer(t->cons, name_of, t);
     free(t->cmd);
     t->cmd = proc_cmdline(t->pid);
     return 1;

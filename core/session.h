@@ -46,6 +46,9 @@ struct session {
     char *cwd;              /* where cachesim started: relative out files go here */
     struct dec *dec;
     struct tracee *tracees;
+    int name_at_end;        /* CACHESIM_NAME_AT_END: every instruction named at the
+                               end, as if no object's symbols were ever read in time
+                               (tests/e2e/naming.sh) */
 };
 
 /* Sets up from options: cache geometry (detected, then overridden; warnings

@@ -48,6 +48,7 @@ struct mod {
     uint64_t vdso_start;    /* the vDSO: where its image was read from */
     int loaded;
     int loading;            /* its loader thread runs or has not been joined */
+    int done;               /* its loader thread has finished (atomic) */
     pthread_t th;
     pid_t pid;              /* for the loader: the process and the mapping */
     uint64_t map_start, map_end;
@@ -147,8 +148,7 @@ void sym_free(struct sym *s)
 void sym_invalidate(struct sym *s, pid_t pid)
 {
     s->pid = pid;
-    s->maps_read = 0;
-    s->nreg = 0;
+    s->maps_read = 0; /* the list stays until a new one is read (read_maps) */
     s->last = 0;
 }
 
@@ -176,10 +176,17 @@ static void read_maps(struct sym *s)
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/maps", (int)s->pid);
     s->maps_read = 1;
-    s->nreg = 0;
+    /* A process that is gone (no file) or exiting (an empty one) keeps the
+     * list it had: the consumer names instructions described before its end
+     * only then (cons_set_namer), and they lie in the mappings it had when
+     * last read (a mapping removed since had its instructions named first;
+     * one added since has none described yet). */
     FILE *f = fopen(path, "re");
     if (!f)
-        return; /* the process is gone: every lookup gives "???" */
+        return;
+    size_t kept = s->nreg;
+    struct region *old = s->reg;
+    s->reg = NULL, s->nreg = s->capreg = 0;
     char *line = NULL;
     size_t cap = 0;
     while (getline(&line, &cap, f) > 0) {
@@ -207,6 +214,12 @@ static void read_maps(struct sym *s)
     }
     free(line);
     fclose(f);
+    if (s->nreg == 0 && kept) {
+        free(s->reg);
+        s->reg = old, s->nreg = s->capreg = kept;
+    } else {
+        free(old);
+    }
 }
 
 /* Opens a mapped file; a file deleted since it was mapped is still reachable
@@ -243,7 +256,9 @@ static void load_file(struct mod *m)
 
 static void *load_thread(void *arg)
 {
-    load_file(arg);
+    struct mod *m = arg;
+    load_file(m);
+    __atomic_store_n(&m->done, 1, __ATOMIC_RELEASE);
     return NULL;
 }
 
@@ -275,17 +290,22 @@ static void load_mod(struct sym *s, struct mod *m, const struct region *r)
     load_file(m);
 }
 
+/* Starts reading m (mapped at r) in a thread of its own, unless it is read,
+ * being read, or the vDSO (read from memory at once: a few pages). */
+static void load_async(struct sym *s, struct mod *m, const struct region *r)
+{
+    if (!m || m->loaded || m->loading || m->vdso_start)
+        return;
+    m->pid = s->pid, m->map_start = r->start, m->map_end = r->end;
+    m->loading = cpus_thread_create(&m->th, load_thread, m) == 0;
+}
+
 void sym_prefetch(struct sym *s)
 {
     if (!s->maps_read)
         read_maps(s);
-    for (size_t i = 0; i < s->nreg; i++) {
-        struct mod *m = s->reg[i].mod;
-        if (!m || m->loaded || m->loading || m->vdso_start)
-            continue;
-        m->pid = s->pid, m->map_start = s->reg[i].start, m->map_end = s->reg[i].end;
-        m->loading = cpus_thread_create(&m->th, load_thread, m) == 0;
-    }
+    for (size_t i = 0; i < s->nreg; i++)
+        load_async(s, s->reg[i].mod, &s->reg[i]);
 }
 
 static struct region *find_region(struct sym *s, uint64_t addr)
@@ -325,6 +345,21 @@ static const char *shown_name(struct sym *s, struct sym_fsym *f)
         free(d);
     }
     return f->shown;
+}
+
+int sym_ready(struct sym *s, uint64_t addr)
+{
+    if (!s->maps_read)
+        read_maps(s);
+    struct region *r = find_region(s, addr);
+    if (!r || !r->mod || r->mod->loaded)
+        return 1;
+    if (r->mod->vdso_start) { /* read now, from memory that is gone once the process is */
+        load_mod(s, r->mod, r);
+        return 1;
+    }
+    load_async(s, r->mod, r);
+    return !r->mod->loading || __atomic_load_n(&r->mod->done, __ATOMIC_ACQUIRE);
 }
 
 void sym_lookup(struct sym *s, uint64_t addr, struct sym_loc *out)

@@ -43,6 +43,12 @@ void sym_free(struct sym *s);
 /* Looks addr up.  Never fails: unknown parts get "???" / line 0. */
 void sym_lookup(struct sym *s, uint64_t addr, struct sym_loc *out);
 
+/* Whether sym_lookup(s, addr) would find addr's object read, instead of
+ * waiting for a thread still reading it.  An object not read yet starts
+ * being read in a thread of its own (as sym_prefetch does), so a caller that
+ * can name addr later (the consumer, cons_insn_add) need not wait at all. */
+int sym_ready(struct sym *s, uint64_t addr);
+
 /* The process's mappings changed (exec, mmap/munmap of code, dlopen/dlclose):
  * drop what was reported; the next lookup re-reads /proc/PID/maps.  After an
  * exec, pass the (same) pid again. */
