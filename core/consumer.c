@@ -24,7 +24,6 @@ struct consumer {
     struct cons_insn **table; /* open hash of static instructions */
     size_t table_size;        /* power of two */
     size_t n_insns;
-    struct cons_insn *retired; /* flushed records, freed with the consumer */
     uint64_t executed;
     /* --toggle-collect: stack slots of the calls that entered a matching
      * function; counting is on while there is at least one. */
@@ -42,7 +41,38 @@ struct consumer {
     cons_name_fn name;     /* names an instruction described without its name */
     void *name_ctx;
     struct cons_unnamed *unnamed;
+    struct chunk *chunks;  /* what holds every cons_insn, cons_seq, cons_andand and
+                              cons_unnamed (carve) */
+    size_t chunk_left;
 };
+
+/* The consumer's records are never freed one by one (a replaced description
+ * stays until the end: an engine may still hold it), so they are carved from
+ * chunks, freed together: cons_free walked and freed each of them, 5% of the
+ * engine thread's time on /bin/true and 14 ms at the end of zlib's run. */
+struct chunk {
+    struct chunk *next;
+    size_t size;
+    max_align_t mem[];
+};
+#define CHUNK_BYTES (256u << 10)
+
+/* n zeroed bytes, aligned for any type, that live until cons_free. */
+static void *carve(struct consumer *c, size_t n)
+{
+    n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+    if (n > c->chunk_left) {
+        size_t size = n > CHUNK_BYTES ? n : CHUNK_BYTES;
+        struct chunk *k = xcalloc(1, sizeof *k + size);
+        k->next = c->chunks;
+        k->size = size;
+        c->chunks = k;
+        c->chunk_left = size;
+    }
+    void *p = (char *)c->chunks->mem + (c->chunks->size - c->chunk_left);
+    c->chunk_left -= n;
+    return p;
+}
 
 /* An instruction described before its object's symbols were read (the
  * symbolizer still reading them in a thread, cons_insn_add): it counts into
@@ -149,42 +179,17 @@ static void name_unnamed(struct consumer *c)
 void cons_insn_flush(struct consumer *c)
 {
     name_unnamed(c);
-    for (size_t i = 0; i < c->table_size; i++) {
-        struct cons_insn *in = c->table[i], *next;
-        for (; in; in = next) {
-            next = in->next;
-            in->next = c->retired;
-            c->retired = in;
-        }
-        c->table[i] = NULL;
-    }
+    memset(c->table, 0, c->table_size * sizeof *c->table); /* the records stay (carve) */
     c->n_insns = 0;
 }
-
-static void free_list(struct cons_insn *in)
-{
-    for (struct cons_insn *next; in; in = next) {
-        next = in->next;
-        free(in->aa);
-        free(in);
-    }
-}
-
-static void seq_free(struct cons_seq *q) { free(q); }
 
 void cons_free(struct consumer *c)
 {
     if (!c)
         return;
-    for (struct cons_seq *q = c->seqs, *next; q; q = next) {
-        next = q->next;
-        seq_free(q);
-    }
-    cons_insn_flush(c);
-    free_list(c->retired);
-    for (struct cons_unnamed *u = c->unnamed, *next; u; u = next) {
-        next = u->next;
-        free(u);
+    for (struct chunk *k = c->chunks, *next; k; k = next) {
+        next = k->next;
+        free(k);
     }
     free(c->table);
     profile_free(c->prof);
@@ -238,14 +243,12 @@ struct cons_insn *cons_insn_add(struct consumer *c, uint64_t addr, const struct 
     if (in) {
         for (pp = &c->table[slot_of(c, addr)]; *pp != in; pp = &(*pp)->next)
             ;
-        *pp = in->next;
-        in->next = c->retired;
-        c->retired = in;
+        *pp = in->next; /* the record stays (carve) */
         c->n_insns--;
     }
     if (c->n_insns >= c->table_size)
         grow(c);
-    in = xcalloc(1, size);
+    in = carve(c, size);
     size_t s = slot_of(c, addr);
     in->next = c->table[s];
     c->table[s] = in;
@@ -264,7 +267,7 @@ struct cons_insn *cons_insn_add(struct consumer *c, uint64_t addr, const struct 
         return in;
     }
     /* Newest first: name_unnamed stops at the first one named. */
-    struct cons_unnamed *u = xcalloc(1, sizeof *u);
+    struct cons_unnamed *u = carve(c, sizeof *u);
     u->addr = addr;
     u->next = c->unnamed;
     c->unnamed = u;
@@ -272,13 +275,14 @@ struct cons_insn *cons_insn_add(struct consumer *c, uint64_t addr, const struct 
     return in;
 }
 
-void cons_insn_set_andand(struct cons_insn *in, unsigned n, const uint64_t *addr)
+void cons_insn_set_andand(struct consumer *c, struct cons_insn *in, unsigned n,
+                          const uint64_t *addr)
 {
     in->aa_n = (uint8_t)n;
     if (!n)
         return;
     if (!in->aa)
-        in->aa = xcalloc(1, sizeof *in->aa);
+        in->aa = carve(c, sizeof *in->aa);
     memset(in->aa, 0, sizeof *in->aa);
     memcpy(in->aa->addr, addr, n * sizeof *addr);
 }
@@ -549,7 +553,7 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
     /* The sites right after the header: what the stream walk reads.  (Not
      * cache-line aligned: glibc's aligned_alloc left 24 MiB of holes between
      * SQLite's 30 K sequences.) */
-    char *mem = xcalloc(1, sz);
+    char *mem = carve(c, sz);
     struct cons_seq *q = (struct cons_seq *)mem;
     q->n = n;
     q->with_acc = with_acc;

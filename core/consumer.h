@@ -92,7 +92,8 @@ struct cons_insn *cons_insn_add(struct consumer *c, uint64_t addr, const struct 
                                 unsigned long line);
 
 /* Sets in's &&-idiom: the n (0..3) instructions at addr[] VEX merges after it. */
-void cons_insn_set_andand(struct cons_insn *in, unsigned n, const uint64_t *addr);
+void cons_insn_set_andand(struct consumer *c, struct cons_insn *in, unsigned n,
+                          const uint64_t *addr);
 
 /* Where a thread is in VEX's superblock formation (Cachegrind's unit of
  * translation): instructions and extents of the current superblock (n = 0:

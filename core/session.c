@@ -307,7 +307,7 @@ struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t add
     /* Like Cachegrind: VEX's &&-idiom counts a short block also when it is
      * jumped over. */
     uint64_t aa[3];
-    cons_insn_set_andand(in, (unsigned)vex_andand(s->dec, &d, addr, read_code, t, aa), aa);
+    cons_insn_set_andand(t->cons, in, (unsigned)vex_andand(s->dec, &d, addr, read_code, t, aa), aa);
     return in;
 }
 

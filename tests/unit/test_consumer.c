@@ -159,7 +159,7 @@ static void make_j(struct consumer *c, struct cons_insn **in)
 {
     in[0] = insn(c, 0x2000, J0, 3, 20, VEX_END_NONE);  /* cmp rax, rbx */
     in[1] = insn(c, 0x2003, J1, 6, 21, VEX_END_COND);  /* jne 0x2100 */
-    cons_insn_set_andand(in[1], 1, (const uint64_t[]){0x2009});
+    cons_insn_set_andand(c, in[1], 1, (const uint64_t[]){0x2009});
     in[2] = insn(c, 0x2009, M0, 4, 22, VEX_END_NONE);  /* add rax, 1 */
     in[3] = insn(c, 0x2100, R0, 1, 23, VEX_END_OTHER); /* ret */
     cons_set_describer(c, describe, c);
