@@ -16,25 +16,14 @@ body:
     .org body + 4093, 0xcc
 2:  movabs $0x1122334455667788, %rdx  /* 10 bytes, across the page boundary */
     add %rdx, %rax
-    jmp 3f
-    .org body + 2 * 4096, 0xcc
-3:  jmp 4f
-    .org body + 3 * 4096, 0xcc
-4:  jmp 5f
-    .org body + 4 * 4096, 0xcc
-5:  jmp 6f
-    .org body + 5 * 4096, 0xcc
-6:  jmp 7f
-    .org body + 6 * 4096, 0xcc
-7:  jmp 8f
-    .org body + 7 * 4096, 0xcc
-8:  jmp 9f
-    .org body + 8 * 4096, 0xcc
-9:  jmp 10f
-    .org body + 9 * 4096, 0xcc
-10: jmp 11f
-    .org body + 10 * 4096, 0xcc
-11: dec %ecx
+    jmp body + 2 * 4096
+    /* Nine pages, each only a jump to the start of the next one. */
+    .irp k, 2, 3, 4, 5, 6, 7, 8, 9, 10
+    .org body + \k * 4096, 0xcc
+    jmp body + (\k + 1) * 4096
+    .endr
+    .org body + 11 * 4096, 0xcc
+    dec %ecx
     jnz 2b
     ret
     .data
