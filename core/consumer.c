@@ -736,29 +736,38 @@ static inline void seq_begin(struct consumer *c, struct cons_seq *q, unsigned k)
 #endif
 
 void cons_stream(struct consumer *c, struct cons_seq *const *seqs, size_t n_seqs,
-                 const uint64_t *p, const uint64_t *q)
+                 const struct cons_gsite *gs, size_t n_gs, const uint64_t *p, const uint64_t *q)
 {
 #ifdef CACHE_HAVE_WIDE
     if (c->vec == 2) {
-        stream_wide(c, seqs, n_seqs, p, q);
+        stream_wide(c, seqs, n_seqs, gs, n_gs, p, q);
         return;
     }
     if (c->vec == 1) {
-        stream_avx2(c, seqs, n_seqs, p, q);
+        stream_avx2(c, seqs, n_seqs, gs, n_gs, p, q);
         return;
     }
 #endif
-    stream_plain(c, seqs, n_seqs, p, q);
+    stream_plain(c, seqs, n_seqs, gs, n_gs, p, q);
 }
 
-void cons_stream_part(struct consumer *c, struct cons_seq *seq, const uint64_t *p,
-                      const uint64_t *q, unsigned k)
+void cons_stream_part(struct consumer *c, struct cons_seq *seq, const struct cons_gsite *gs,
+                      size_t n_gs, const uint64_t *p, const uint64_t *q, unsigned k)
 {
     seq_begin(c, seq, k < seq->n ? k : seq->n);
     for (; p < q; p++) {
-        unsigned i = (unsigned)(*p >> CONS_REC_TAG_SHIFT);
-        if ((int64_t)*p >= 0 && i < seq->n_site && seq->site[i].insn < k)
-            seq_site(c, seq, i, *p & CONS_REC_ADDR_MASK);
+        uint64_t w = *p, addr = w & CONS_REC_ADDR_MASK;
+        unsigned i = (unsigned)(w >> CONS_REC_TAG_SHIFT);
+        if ((int64_t)w < 0)
+            continue;
+        if (w & CONS_REC_GLOBAL) {
+            uint32_t g = cons_rec_gsite(w);
+            if (g >= n_gs || gs[g].seq != seq)
+                continue;
+            i = gs[g].idx, addr &= ~31ull;
+        }
+        if (i < seq->n_site && seq->site[i].insn < k)
+            seq_site(c, seq, i, addr);
     }
 }
 

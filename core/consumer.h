@@ -211,6 +211,12 @@ unsigned cons_seq_sites(const struct cons_seq *q, const struct cons_site **sites
  * - CONS_REC_CTX(id): the site words that follow are of an execution of
  *   seqs[id] that the engine counts itself (cons_seq_add).  Only its sites
  *   come through the stream, each preceded by this word.
+ * - A word with bit 62 (CONS_REC_GLOBAL) set is a site named by its number
+ *   in the engine's table of sites (struct cons_gsite, cons_rec_gsite): no
+ *   context word before it.  Its address is the line address in bits 5-46
+ *   (of a line of at least 32 bytes the access stays in: it is looked up as
+ *   at the line's start; a fetch's is 0, its site knows it); the site number
+ *   is bits 0-4, then bits 48-61.
  * - Any other word is site number w >> CONS_REC_TAG_SHIFT of the execution
  *   begun (or named) last, touched at address w & CONS_REC_ADDR_MASK
  *   (user-space addresses are below 2^47; a fetch's address is known and
@@ -222,13 +228,32 @@ unsigned cons_seq_sites(const struct cons_seq *q, const struct cons_site **sites
 #define CONS_REC_DIR_BYTE 4
 #define CONS_REC_TAG_SHIFT 48
 #define CONS_REC_ADDR_MASK ((1ull << CONS_REC_TAG_SHIFT) - 1)
+#define CONS_REC_GLOBAL (1ull << 62)
+#define CONS_REC_GSITES_MAX (1u << 19) /* site numbers in a global word */
+/* A site as a global word names it: site idx of seq. */
+struct cons_gsite {
+    struct cons_seq *seq;
+    unsigned idx;
+};
+/* The global word of site number g (< CONS_REC_GSITES_MAX), without its
+ * line address. */
+static inline uint64_t cons_rec_gword(uint32_t g)
+{
+    return CONS_REC_GLOBAL | (uint64_t)(g >> 5) << CONS_REC_TAG_SHIFT | (g & 31);
+}
+static inline uint32_t cons_rec_gsite(uint64_t w)
+{
+    return (uint32_t)(w & 31) | (uint32_t)(w >> CONS_REC_TAG_SHIFT & 0x3FFF) << 5;
+}
+/* gs[0 .. n_gs) is the table global words name. */
 void cons_stream(struct consumer *c, struct cons_seq *const *seqs, size_t n_seqs,
-                 const uint64_t *p, const uint64_t *q);
+                 const struct cons_gsite *gs, size_t n_gs, const uint64_t *p, const uint64_t *q);
 /* [p, q) are the site words (start and context words are skipped) of one
  * execution of seq of which only the first k instructions ran (a fault, a
- * signal): those are counted, with the sites of those instructions. */
-void cons_stream_part(struct consumer *c, struct cons_seq *seq, const uint64_t *p,
-                      const uint64_t *q, unsigned k);
+ * signal): those are counted, with the sites of those instructions; a
+ * global word counts if it names a site of seq. */
+void cons_stream_part(struct consumer *c, struct cons_seq *seq, const struct cons_gsite *gs,
+                      size_t n_gs, const uint64_t *p, const uint64_t *q, unsigned k);
 /* The line address (block number times line size) in the most recently used
  * way of set `set` of D1 (data != 0) or I1: what a translator's filter of MRU
  * hits must hold for that set to agree with the simulation. */

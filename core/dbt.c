@@ -157,6 +157,9 @@ struct dbt_block {
     uint8_t fresh;             /* the variant entered where a superblock starts (alt) */
     uint8_t ends;              /* ends every VEX superblock, without an &&-idiom */
     uint16_t n_acc, n_rec;     /* addresses in its record; 8-byte slots after the id */
+    uint8_t global;            /* quiet, its sites numbered in dbt's gsite from gbase:
+                                  a recorded site is one global word (CONS_REC_GLOBAL) */
+    uint32_t gbase;
     uint8_t n_fix;
     struct dbt_fix *fix;       /* accesses completed at counting time */
     struct cons_seq *seq;      /* the consumer's counting plan for it (finish_block) */
@@ -215,6 +218,12 @@ struct dbt {
     unsigned i_shift, d_shift;  /* log2 of the I1 and D1 line sizes */
     uint64_t i_sets, d_sets;
     struct cons_seq **seqs;     /* by block id (filtering mode's stream) */
+    /* Sites of quiet blocks by global number (filtering mode, when the LL's
+     * lines are no smaller than D1's: a global word keeps only the D1 line
+     * of its address).  Reserved up front like byid; appended to only. */
+    int gw;
+    struct cons_gsite *gsite;
+    uint32_t n_gsite;
     /* Count-only mode: the blocks that count executions in a per-thread
      * counter instead of recording them (translate), by id. */
     uint32_t *quiet;
@@ -387,6 +396,9 @@ static struct dbt *dbt_alloc(struct session *s, struct tracee *t, pid_t tid,
     d->i_sets = g->i1.size / g->i1.line / g->i1.assoc;
     d->d_sets = g->d1.size / g->d1.line / g->d1.assoc;
     d->filt = s->opt->cache_sim && !s->opt->n_toggle_collect && d->i_sets + d->d_sets <= FILT_MAX;
+    d->gw = d->filt && g->ll.line >= g->d1.line;
+    if (d->gw)
+        d->gsite = reserve(CONS_REC_GSITES_MAX * sizeof *d->gsite);
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cv, NULL);
     d->have_worker = cpus_thread_create(&d->worker, worker_main, d) == 0;
@@ -523,6 +535,8 @@ void dbt_free(struct dbt *d)
         munmap(d->info, BLOCKS_MAX * sizeof *d->info);
         munmap(d->seqs, BLOCKS_MAX * sizeof *d->seqs);
     }
+    if (d->gsite)
+        munmap(d->gsite, CONS_REC_GSITES_MAX * sizeof *d->gsite);
     for (unsigned i = 0; i < d->n_chunks; i++)
         free(d->chunk[i].blocks);
     for (unsigned i = 0; i < THR_MAX; i++)
@@ -670,7 +684,7 @@ static void count_records(struct dbt *d, struct cons_sb *sb, const uint64_t *p, 
     cons_set_sb(d->t->cons, sb);
     struct consumer *c = d->t->cons;
     if (d->filt) {
-        cons_stream(c, d->seqs, d->n_blocks, p, q);
+        cons_stream(c, d->seqs, d->n_blocks, d->gsite, d->n_gsite, p, q);
         return;
     }
     while (p < q) {
@@ -766,7 +780,8 @@ static void drain_partial(struct dbt_thread *th, struct dbt_block *b, unsigned k
     if (!k)
         return;
     if (d->filt)
-        cons_stream_part(d->t->cons, b->seq, p, p + n, k); /* its start word is skipped */
+        cons_stream_part(d->t->cons, b->seq, d->gsite, d->n_gsite, p, p + n, k); /* its start
+                                                                                   word is skipped */
     else if ((uint32_t)p[0] == b->id)
         count_block(d, b, k, p + 1);
 }
@@ -1542,7 +1557,13 @@ static void emit_data_site(struct emit *e, const struct dbt *d, const struct dbt
         emit_data_miss(e, d, b, st, emit_data_record(e, b, tag));
         cold_end(e);
     } else {
-        int32_t o = emit_data_record(e, b, tag);
+        /* In a block whose sites are global (b->global) the record, one
+         * global word (line address and site number), is written after
+         * the test, from the line it compares (lea keeps the flags for
+         * cmovne); an access on two lines then writes a context and a site
+         * word on its cold path.  Otherwise the site word is written first. */
+        int global = b->global;
+        int32_t o = global ? 0 : emit_data_record(e, b, tag);
         unsigned two = 0, split = st->size > 1;
         if (split) {
             op_mem(e, 1, 0x8D, ru, rt, -1, 1, st->size - 1); /* lea ru, [rt + size - 1] */
@@ -1555,12 +1576,18 @@ static void emit_data_site(struct emit *e, const struct dbt *d, const struct dbt
         alu_imm(e, 4, rt, -line);
         put(e, 0x65), op_mem(e, 1, 0x3B, rt, ru, -1, 1, off); /* cmp rt, gs:[ru + off] */
         put(e, 0x65), op_mem(e, 1, 0x89, rt, ru, -1, 1, off); /* mov gs:[ru + off], rt */
+        if (global) {
+            uint64_t gw = cons_rec_gword(b->gbase + tag);
+            op_mem(e, 1, 0x8D, ru, rt, -1, 1, (int32_t)(gw & 31)); /* lea ru, [rt + low number] */
+            op_mem(e, 1, 0x89, ru, rs, -1, 1, 0);                  /* mov [rs], ru */
+            put(e, 0x66), op_mem(e, 0, 0xC7, 0, rs, -1, 1, 6), put16(e, (uint16_t)(gw >> 48));
+        }
         op_mem(e, 1, 0x8D, rt, rs, -1, 1, o + 8);             /* lea rt, [rs + o + 8] */
         rex(e, 1, rs, -1, rt);
         put(e, 0x0F), put(e, 0x45), put(e, (uint8_t)(0xC0 | (rs & 7) << 3 | (rt & 7))); /* cmovne rs, rt */
         if (split) {
             cold_path(e, two);
-            emit_data_miss(e, d, b, st, o);
+            emit_data_miss(e, d, b, st, global ? emit_data_record(e, b, tag) : o);
             cold_end(e);
         }
     }
@@ -1592,8 +1619,9 @@ static void emit_fetch_site(struct emit *e, const struct dbt *d, const struct db
         cold_also(e, cold_jump(e, 0x5), miss);
     }
     cold_path(e, miss);
-    int32_t o = emit_site_ctx(e, b);
-    mov_imm64(e, rt, st->addr | (uint64_t)tag << CONS_REC_TAG_SHIFT);
+    int32_t o = b->global ? 0 : emit_site_ctx(e, b);
+    mov_imm64(e, rt, b->global ? cons_rec_gword(b->gbase + tag)
+                               : st->addr | (uint64_t)tag << CONS_REC_TAG_SHIFT);
     op_mem(e, 1, 0x89, rt, rs, -1, 1, o);
     op_mem(e, 1, 0x8D, rs, rs, -1, 1, o + 8);
     mov_imm64(e, rt, l1);
@@ -1955,6 +1983,12 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
         b->seq = cons_seq_new(d->t->cons, b->insn, b->n, 1);
         const struct cons_site *sites;
         unsigned ns = cons_seq_sites(b->seq, &sites);
+        if (d->gw && b->quiet && d->n_gsite + ns <= CONS_REC_GSITES_MAX) {
+            b->global = 1;
+            b->gbase = d->n_gsite;
+            for (unsigned i = 0; i < ns; i++)
+                d->gsite[d->n_gsite++] = (struct cons_gsite){b->seq, i};
+        }
         for (unsigned i = 0; i < ns; i++)
             b->has_u |= !sites[i].fetch;
         emit_filt_prologue(e2, b, flags_dead(d, b->insn, b->n, 0));

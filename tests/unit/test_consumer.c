@@ -120,7 +120,7 @@ static void test_context_words(void)
             cons_exec(A, a[k], &ad[k], 1);
         cons_seq_add(B, q, 1);
         size_t n = site_words(q, ad, CONS_REC_CTX(0), words);
-        cons_stream(B, &q, 1, words, words + n);
+        cons_stream(B, &q, 1, NULL, 0, words, words + n);
     }
     same_cells(A, B, a, b, 3, "context words + engine counts = instruction by instruction");
     CHECK_INT(b[0]->cell[EV_IR], 5, "Ir of the load: 5 executions");
@@ -138,11 +138,87 @@ static void test_context_words(void)
     uint64_t ad[3] = {0xa000, 0xa100, 0x7ff0};
     cons_exec(A, a[0], &ad[0], 1);
     size_t n = site_words(q, ad, CONS_REC_CTX(0), words);
-    cons_stream_part(B, q, words, words + n, 1);
+    cons_stream_part(B, q, NULL, 0, words, words + n, 1);
     same_cells(A, B, a, b, 3, "partial execution after context words = its first instruction");
     CHECK_INT(b[0]->cell[EV_IR], 6, "Ir of the load: 6");
     CHECK_INT(b[1]->cell[EV_IR], 5, "Ir of the store: still 5");
     CHECK_INT(b[1]->cell[EV_DW], 5, "Dw of the store: still 5");
+    cons_free(A);
+    cons_free(B);
+}
+
+/* Like new_cons, with 32-byte lines: a global word keeps only the line of an
+ * address (the translator uses them only with lines of 32 bytes or more). */
+static struct consumer *new_cons32(void)
+{
+    struct cons_config cfg = {.cache_sim = 1, .collecting = 1};
+    cfg.geom.i1 = (struct cache_config){256, 1, 32};
+    cfg.geom.d1 = (struct cache_config){256, 1, 32};
+    cfg.geom.ll = (struct cache_config){1024, 2, 32};
+    return cons_new(&cfg);
+}
+
+/* The words of one execution of q as global words: its sites numbered from
+ * base in the engine's table, data addresses kept to their 32-byte lines
+ * (none of Q's accesses leaves its line). */
+static size_t global_words(const struct cons_seq *q, const uint64_t *data, uint32_t base,
+                           uint64_t *out)
+{
+    const struct cons_site *s;
+    unsigned ns = cons_seq_sites(q, &s);
+    for (unsigned i = 0; i < ns; i++)
+        out[i] = cons_rec_gword(base + i) | (s[i].fetch ? 0 : *data++ & ~31ull);
+    return ns;
+}
+
+static void test_global_words(void)
+{
+    struct consumer *A = new_cons32(), *B = new_cons32();
+    struct cons_insn *a[3], *b[3];
+    make_q(A, a);
+    make_q(B, b);
+    struct cons_seq *q = cons_seq_new(B, (const struct cons_insn *const *)b, 3, 1);
+    /* Numbers from 1000: both parts of a global word's number are used. */
+    const struct cons_site *sites;
+    unsigned ns = cons_seq_sites(q, &sites), end = 1000 + ns;
+    CHECK_INT(ns, 4, "Q's sites: its fetch, the load, the store, the ret's read");
+    static struct cons_gsite gs[1005];
+    for (unsigned i = 0; i < ns; i++)
+        gs[1000 + i] = (struct cons_gsite){q, i};
+    CHECK_INT(cons_rec_gsite(cons_rec_gword(1001) | 0x7fffffffffc0ull), 1001,
+              "a global word's number survives its line address");
+    uint64_t words[64];
+    for (unsigned x = 0; x < 5; x++) {
+        uint64_t ad[3];
+        q_addrs(x, ad);
+        for (unsigned k = 0; k < 3; k++)
+            cons_exec(A, a[k], &ad[k], 1);
+        cons_seq_add(B, q, 1);
+        size_t n = global_words(q, ad, 1000, words);
+        cons_stream(B, &q, 1, gs, end, words, words + n);
+    }
+    same_cells(A, B, a, b, 3, "global words + engine counts = instruction by instruction");
+    CHECK_INT(b[0]->cell[EV_D1MR], 5, "D1mr of the load through global words: set 0 thrashes");
+    CHECK_INT(b[0]->cell[EV_I1MR], 1, "the block's line misses once in I1");
+
+    /* A number past the table counts nothing. */
+    uint64_t ad[3] = {0xb000, 0xb100, 0x7ff0};
+    size_t n = global_words(q, ad, 1000, words);
+    cons_stream(B, &q, 1, gs, 1000, words, words + n);
+    same_cells(A, B, a, b, 3, "global words past the table: nothing counted");
+
+    /* A partial execution: only the load ran; a global word of another
+     * sequence's site is not this one's. */
+    q_addrs(5, ad);
+    cons_exec(A, a[0], &ad[0], 1);
+    n = global_words(q, ad, 1000, words);
+    struct cons_seq *other = cons_seq_new(B, (const struct cons_insn *const *)b, 2, 1);
+    gs[end] = (struct cons_gsite){other, 1}; /* the other's load, at another address */
+    words[n++] = cons_rec_gword(end) | 0xc000;
+    cons_stream_part(B, q, gs, end + 1, words, words + n, 1);
+    same_cells(A, B, a, b, 3, "partial execution in global words = its first instruction");
+    CHECK_INT(b[0]->cell[EV_IR], 6, "Ir of the load: 6");
+    CHECK_INT(b[1]->cell[EV_IR], 5, "Ir of the store: still 5");
     cons_free(A);
     cons_free(B);
 }
@@ -188,7 +264,7 @@ static void test_direction_byte(void)
     n += site_words(seqs[0], NULL, 0, words + n);
     n += site_words(seqs[1], &stack, CONS_REC_CTX(1), words + n);
     cons_seq_add(B, seqs[1], 1);
-    cons_stream(B, seqs, 2, words, words + n);
+    cons_stream(B, seqs, 2, NULL, 0, words, words + n);
     same_cells(A, B, a, b, 4, "direction byte: the idiom decided before later sites");
     CHECK_INT(b[2]->cell[EV_IR], 1, "the merged add is counted once (the idiom)");
     CHECK_INT(b[2]->cell[EV_I1MR], 0, "its fetch hits J's line");
@@ -198,7 +274,7 @@ static void test_direction_byte(void)
     /* Not taken: the superblock goes on into the merged add, nothing extra. */
     words[0] = CONS_REC_START(0) & ~(0xFFull << 8 * CONS_REC_DIR_BYTE);
     n = 1 + site_words(seqs[0], NULL, 0, words + 1);
-    cons_stream(B, seqs, 2, words, words + n);
+    cons_stream(B, seqs, 2, NULL, 0, words, words + n);
     cons_settle(B);
     CHECK_INT(b[2]->cell[EV_IR], 1, "not taken: the add is not counted before it runs");
     CHECK_INT(b[0]->cell[EV_IR], 2, "J ran twice");
@@ -215,6 +291,7 @@ int main(void)
         return 1;
     }
     test_context_words();
+    test_global_words();
     test_direction_byte();
     dec_free(dec);
     return tap_done();
