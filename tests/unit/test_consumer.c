@@ -20,14 +20,15 @@
 
 static struct dec *dec;
 
-static struct consumer *new_cons(void)
+static struct consumer *new_cons_line(unsigned line)
 {
     struct cons_config cfg = {.cache_sim = 1, .collecting = 1};
-    cfg.geom.i1 = (struct cache_config){256, 1, 16};
-    cfg.geom.d1 = (struct cache_config){256, 1, 16};
-    cfg.geom.ll = (struct cache_config){1024, 2, 16};
+    cfg.geom.i1 = (struct cache_config){256, 1, line};
+    cfg.geom.d1 = (struct cache_config){256, 1, line};
+    cfg.geom.ll = (struct cache_config){1024, 2, line};
     return cons_new(&cfg);
 }
+static struct consumer *new_cons(void) { return new_cons_line(16); }
 
 /* Describes the instruction in `bytes` at addr in c, on source line `line`,
  * with VEX block end `vexend`. */
@@ -105,13 +106,25 @@ static void q_addrs(unsigned x, uint64_t *a)
     a[2] = 0x7ff0;
 }
 
-static void test_context_words(void)
+/* The words of one execution of q as global words: its sites numbered from
+ * base in the engine's table, data addresses kept to their 32-byte lines
+ * (none of Q's accesses leaves its line). */
+static size_t global_words(const struct cons_seq *q, const uint64_t *data, uint32_t base,
+                           uint64_t *out)
 {
-    struct consumer *A = new_cons(), *B = new_cons();
-    struct cons_insn *a[3], *b[3];
-    make_q(A, a);
-    make_q(B, b);
-    struct cons_seq *q = cons_seq_new(B, (const struct cons_insn *const *)b, 3, 1);
+    const struct cons_site *s;
+    unsigned ns = cons_seq_sites(q, &s);
+    for (unsigned i = 0; i < ns; i++)
+        out[i] = cons_rec_gword(base + i) | (s[i].fetch ? 0 : *data++ & ~31ull);
+    return ns;
+}
+
+/* Five executions of Q (q_addrs 0 to 4): one by one in A, through the
+ * stream in B, as context words (gs NULL) or as global words numbered from
+ * 1000 in gs. */
+static void five_q(struct consumer *A, struct cons_insn **a, struct consumer *B,
+                   struct cons_seq *q, const struct cons_gsite *gs, size_t n_gs)
+{
     uint64_t words[64];
     for (unsigned x = 0; x < 5; x++) {
         uint64_t ad[3];
@@ -119,9 +132,20 @@ static void test_context_words(void)
         for (unsigned k = 0; k < 3; k++)
             cons_exec(A, a[k], &ad[k], 1);
         cons_seq_add(B, q, 1);
-        size_t n = site_words(q, ad, CONS_REC_CTX(0), words);
-        cons_stream(B, &q, 1, NULL, 0, words, words + n);
+        size_t n = gs ? global_words(q, ad, 1000, words) : site_words(q, ad, CONS_REC_CTX(0), words);
+        cons_stream(B, &q, 1, gs, n_gs, words, words + n);
     }
+}
+
+static void test_context_words(void)
+{
+    struct consumer *A = new_cons(), *B = new_cons();
+    struct cons_insn *a[3], *b[3];
+    make_q(A, a);
+    make_q(B, b);
+    struct cons_seq *q = cons_seq_new(B, (const struct cons_insn *const *)b, 3, 1);
+    five_q(A, a, B, q, NULL, 0);
+    uint64_t words[64];
     same_cells(A, B, a, b, 3, "context words + engine counts = instruction by instruction");
     CHECK_INT(b[0]->cell[EV_IR], 5, "Ir of the load: 5 executions");
     CHECK_INT(b[0]->cell[EV_DR], 5, "Dr of the load");
@@ -147,33 +171,11 @@ static void test_context_words(void)
     cons_free(B);
 }
 
-/* Like new_cons, with 32-byte lines: a global word keeps only the line of an
- * address (the translator uses them only with lines of 32 bytes or more). */
-static struct consumer *new_cons32(void)
-{
-    struct cons_config cfg = {.cache_sim = 1, .collecting = 1};
-    cfg.geom.i1 = (struct cache_config){256, 1, 32};
-    cfg.geom.d1 = (struct cache_config){256, 1, 32};
-    cfg.geom.ll = (struct cache_config){1024, 2, 32};
-    return cons_new(&cfg);
-}
-
-/* The words of one execution of q as global words: its sites numbered from
- * base in the engine's table, data addresses kept to their 32-byte lines
- * (none of Q's accesses leaves its line). */
-static size_t global_words(const struct cons_seq *q, const uint64_t *data, uint32_t base,
-                           uint64_t *out)
-{
-    const struct cons_site *s;
-    unsigned ns = cons_seq_sites(q, &s);
-    for (unsigned i = 0; i < ns; i++)
-        out[i] = cons_rec_gword(base + i) | (s[i].fetch ? 0 : *data++ & ~31ull);
-    return ns;
-}
-
 static void test_global_words(void)
 {
-    struct consumer *A = new_cons32(), *B = new_cons32();
+    /* 32-byte lines: a global word keeps only the line of an address (the
+     * translator uses them only with lines of 32 bytes or more). */
+    struct consumer *A = new_cons_line(32), *B = new_cons_line(32);
     struct cons_insn *a[3], *b[3];
     make_q(A, a);
     make_q(B, b);
@@ -187,16 +189,8 @@ static void test_global_words(void)
         gs[1000 + i] = (struct cons_gsite){q, i};
     CHECK_INT(cons_rec_gsite(cons_rec_gword(1001) | 0x7fffffffffc0ull), 1001,
               "a global word's number survives its line address");
+    five_q(A, a, B, q, gs, end);
     uint64_t words[64];
-    for (unsigned x = 0; x < 5; x++) {
-        uint64_t ad[3];
-        q_addrs(x, ad);
-        for (unsigned k = 0; k < 3; k++)
-            cons_exec(A, a[k], &ad[k], 1);
-        cons_seq_add(B, q, 1);
-        size_t n = global_words(q, ad, 1000, words);
-        cons_stream(B, &q, 1, gs, end, words, words + n);
-    }
     same_cells(A, B, a, b, 3, "global words + engine counts = instruction by instruction");
     CHECK_INT(b[0]->cell[EV_D1MR], 5, "D1mr of the load through global words: set 0 thrashes");
     CHECK_INT(b[0]->cell[EV_I1MR], 1, "the block's line misses once in I1");
