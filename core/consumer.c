@@ -544,7 +544,7 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
     for (unsigned k = 0; k < n; k++)
         total += with_acc ? in[k]->dec.n_acc : 0;
     /* One allocation, hot parts first: the walk per execution touches the
-     * header, the fetches and the accesses, nothing else. */
+     * header and the sites, nothing else. */
     size_t o_site = sizeof(struct cons_seq), o_in, o_nr, o_nw, sz;
     o_in = o_site + (n + total) * sizeof(struct cons_site); /* at most that many */
     o_nr = o_in + n * sizeof(const struct cons_insn *);
@@ -764,7 +764,7 @@ void cons_stream_part(struct consumer *c, struct cons_seq *seq, const struct con
             uint32_t g = cons_rec_gsite(w);
             if (g >= n_gs || gs[g].seq != seq)
                 continue;
-            i = gs[g].idx, addr &= ~31ull;
+            i = gs[g].idx, addr = cons_rec_gaddr(w);
         }
         if (i < seq->n_site && seq->site[i].insn < k)
             seq_site(c, seq, i, addr);

@@ -229,6 +229,7 @@ unsigned cons_seq_sites(const struct cons_seq *q, const struct cons_site **sites
 #define CONS_REC_TAG_SHIFT 48
 #define CONS_REC_ADDR_MASK ((1ull << CONS_REC_TAG_SHIFT) - 1)
 #define CONS_REC_GLOBAL (1ull << 62)
+#define CONS_REC_GLOBAL_LO 31u          /* the number's low bits, in the line's offset bits */
 #define CONS_REC_GSITES_MAX (1u << 19) /* site numbers in a global word */
 /* A site as a global word names it: site idx of seq. */
 struct cons_gsite {
@@ -239,11 +240,16 @@ struct cons_gsite {
  * line address. */
 static inline uint64_t cons_rec_gword(uint32_t g)
 {
-    return CONS_REC_GLOBAL | (uint64_t)(g >> 5) << CONS_REC_TAG_SHIFT | (g & 31);
+    return CONS_REC_GLOBAL | (uint64_t)(g >> 5) << CONS_REC_TAG_SHIFT | (g & CONS_REC_GLOBAL_LO);
 }
+/* A global word's site number and address (its line's). */
 static inline uint32_t cons_rec_gsite(uint64_t w)
 {
-    return (uint32_t)(w & 31) | (uint32_t)(w >> CONS_REC_TAG_SHIFT & 0x3FFF) << 5;
+    return (uint32_t)(w & CONS_REC_GLOBAL_LO) | (uint32_t)(w >> CONS_REC_TAG_SHIFT & 0x3FFF) << 5;
+}
+static inline uint64_t cons_rec_gaddr(uint64_t w)
+{
+    return w & CONS_REC_ADDR_MASK & ~(uint64_t)CONS_REC_GLOBAL_LO;
 }
 /* gs[0 .. n_gs) is the table global words name. */
 void cons_stream(struct consumer *c, struct cons_seq *const *seqs, size_t n_seqs,

@@ -108,7 +108,7 @@ struct cold {
     /* rel32 fields to fix once the cold code's place is known: in the hot
      * code (pc of the field, offset of the cold path), in the cold code
      * (offset of the field, hot target) */
-    struct { uint64_t at, to; int same; } to_cold[COLD_FIXES], to_hot[COLD_FIXES];
+    struct { uint64_t at, to; } to_cold[COLD_FIXES], to_hot[COLD_FIXES];
     unsigned n_to_cold, n_to_hot;
 };
 
@@ -221,8 +221,7 @@ struct dbt {
     /* Sites of quiet blocks by global number (filtering mode, when the LL's
      * lines are no smaller than D1's: a global word keeps only the D1 line
      * of its address).  Reserved up front like byid; appended to only. */
-    int gw;
-    struct cons_gsite *gsite;
+    struct cons_gsite *gsite; /* NULL: no global words */
     uint32_t n_gsite;
     /* Count-only mode: the blocks that count executions in a per-thread
      * counter instead of recording them (translate), by id. */
@@ -396,8 +395,7 @@ static struct dbt *dbt_alloc(struct session *s, struct tracee *t, pid_t tid,
     d->i_sets = g->i1.size / g->i1.line / g->i1.assoc;
     d->d_sets = g->d1.size / g->d1.line / g->d1.assoc;
     d->filt = s->opt->cache_sim && !s->opt->n_toggle_collect && d->i_sets + d->d_sets <= FILT_MAX;
-    d->gw = d->filt && g->ll.line >= g->d1.line;
-    if (d->gw)
+    if (d->filt && g->ll.line >= g->d1.line)
         d->gsite = reserve(CONS_REC_GSITES_MAX * sizeof *d->gsite);
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cv, NULL);
@@ -780,8 +778,8 @@ static void drain_partial(struct dbt_thread *th, struct dbt_block *b, unsigned k
     if (!k)
         return;
     if (d->filt)
-        cons_stream_part(d->t->cons, b->seq, d->gsite, d->n_gsite, p, p + n, k); /* its start
-                                                                                   word is skipped */
+        /* its start word is skipped */
+        cons_stream_part(d->t->cons, b->seq, d->gsite, d->n_gsite, p, p + n, k);
     else if ((uint32_t)p[0] == b->id)
         count_block(d, b, k, p + 1);
 }
@@ -1325,7 +1323,6 @@ static unsigned cold_jump(struct emit *e, int cc)
     struct cold *k = e->cold;
     put(e, 0x0F), put(e, (uint8_t)(0x80 | cc));
     k->to_cold[k->n_to_cold].at = e->pc, k->to_cold[k->n_to_cold].to = 0;
-    k->to_cold[k->n_to_cold].same = 0;
     put32(e, 0);
     return k->n_to_cold++;
 }
@@ -1340,12 +1337,10 @@ static void cold_path(struct emit *e, unsigned n)
     e->p = k->buf + k->n, e->pc = COLD_VBASE + k->n;
 }
 
-/* Cold jump `also` (from cold_jump) goes where cold jump n goes; n's path
- * written or not. */
+/* Cold jump `also` (from cold_jump) goes to cold path n, begun already. */
 static void cold_also(struct emit *e, unsigned also, unsigned n)
 {
-    e->cold->to_cold[also].to = n;
-    e->cold->to_cold[also].same = 1;
+    e->cold->to_cold[also].to = e->cold->to_cold[n].to;
 }
 
 static void cold_end(struct emit *e)
@@ -1367,8 +1362,7 @@ static void cold_place(struct emit *e)
     memcpy(mem, k->buf, k->n);
     e->p += k->n, e->pc += k->n;
     for (unsigned i = 0; i < k->n_to_cold; i++) {
-        uint64_t to = k->to_cold[i].same ? k->to_cold[k->to_cold[i].to].to : k->to_cold[i].to;
-        int32_t rel = (int32_t)(int64_t)(base + to - (k->to_cold[i].at + 4));
+        int32_t rel = (int32_t)(int64_t)(base + k->to_cold[i].to - (k->to_cold[i].at + 4));
         memcpy(mem - (base - k->to_cold[i].at), &rel, 4);
     }
     for (unsigned i = 0; i < k->n_to_hot; i++) {
@@ -1578,7 +1572,7 @@ static void emit_data_site(struct emit *e, const struct dbt *d, const struct dbt
         put(e, 0x65), op_mem(e, 1, 0x89, rt, ru, -1, 1, off); /* mov gs:[ru + off], rt */
         if (global) {
             uint64_t gw = cons_rec_gword(b->gbase + tag);
-            op_mem(e, 1, 0x8D, ru, rt, -1, 1, (int32_t)(gw & 31)); /* lea ru, [rt + low number] */
+            op_mem(e, 1, 0x8D, ru, rt, -1, 1, (int32_t)(gw & CONS_REC_GLOBAL_LO)); /* lea ru, [rt + lo] */
             op_mem(e, 1, 0x89, ru, rs, -1, 1, 0);                  /* mov [rs], ru */
             put(e, 0x66), op_mem(e, 0, 0xC7, 0, rs, -1, 1, 6), put16(e, (uint16_t)(gw >> 48));
         }
@@ -1612,13 +1606,14 @@ static void emit_fetch_site(struct emit *e, const struct dbt *d, const struct db
         flags_save(e);
     mov_imm64(e, rt, l1);
     put(e, 0x65), op_mem(e, 1, 0x39, rt, -1, -1, 1, filt_i(d, l1)); /* cmp gs:[o], rt */
-    unsigned miss = cold_jump(e, 0x5);                               /* jne: record it */
+    unsigned miss = cold_jump(e, 0x5), miss2 = miss;                 /* jne: record it */
     if (l2 != l1) {
         mov_imm64(e, rt, l2);
         put(e, 0x65), op_mem(e, 1, 0x39, rt, -1, -1, 1, filt_i(d, l2));
-        cold_also(e, cold_jump(e, 0x5), miss);
+        miss2 = cold_jump(e, 0x5);
     }
     cold_path(e, miss);
+    cold_also(e, miss2, miss);
     int32_t o = b->global ? 0 : emit_site_ctx(e, b);
     mov_imm64(e, rt, b->global ? cons_rec_gword(b->gbase + tag)
                                : st->addr | (uint64_t)tag << CONS_REC_TAG_SHIFT);
@@ -1983,7 +1978,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
         b->seq = cons_seq_new(d->t->cons, b->insn, b->n, 1);
         const struct cons_site *sites;
         unsigned ns = cons_seq_sites(b->seq, &sites);
-        if (d->gw && b->quiet && d->n_gsite + ns <= CONS_REC_GSITES_MAX) {
+        if (d->gsite && b->quiet && d->n_gsite + ns <= CONS_REC_GSITES_MAX) {
             b->global = 1;
             b->gbase = d->n_gsite;
             for (unsigned i = 0; i < ns; i++)

@@ -141,6 +141,19 @@ static inline int cache_access_block(struct cache *c, uint64_t block)
     return cache_set_access(set, c->assoc, block);
 }
 
+/* The body of cache_access and of its vector forms, around a lookup of one
+ * block, block_fn(c, block): the first line, then the last if the access
+ * straddles two. */
+#define CACHE_ACCESS_LINES(block_fn, c, addr, size)                                            \
+    do {                                                                                       \
+        uint64_t first_ = (addr) >> (c)->line_shift;                                           \
+        uint64_t last_ = ((addr) + (size) - 1) >> (c)->line_shift;                             \
+        int miss_ = block_fn(c, first_);                                                       \
+        if (__builtin_expect(first_ != last_, 0))                                              \
+            miss_ |= block_fn(c, last_);                                                       \
+        return miss_;                                                                          \
+    } while (0)
+
 /* One access of size bytes at addr (a read or a write: the model is
  * write-allocate, so both are the same).  Returns 1 on a miss, 0 on a hit.
  * Requires 1 <= size <= the line size, so at most two blocks are touched.
@@ -149,11 +162,7 @@ static inline int cache_access_block(struct cache *c, uint64_t block)
  * with at most one miss, even when both lines missed. */
 static inline int cache_access(struct cache *c, uint64_t addr, unsigned size)
 {
-    uint64_t first = addr >> c->line_shift, last = (addr + size - 1) >> c->line_shift;
-    int miss = cache_access_block(c, first);
-    if (__builtin_expect(first != last, 0))
-        miss |= cache_access_block(c, last);
-    return miss;
+    CACHE_ACCESS_LINES(cache_access_block, c, addr, size);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -201,11 +210,7 @@ __attribute__((target("avx512f"), always_inline)) static inline int cache_access
 __attribute__((target("avx512f"), always_inline)) static inline int cache_access_wide(struct cache *c,
                                                                        uint64_t addr, unsigned size)
 {
-    uint64_t first = addr >> c->line_shift, last = (addr + size - 1) >> c->line_shift;
-    int miss = cache_access_block_wide(c, first);
-    if (__builtin_expect(first != last, 0))
-        miss |= cache_access_block_wide(c, last);
-    return miss;
+    CACHE_ACCESS_LINES(cache_access_block_wide, c, addr, size);
 }
 /* 1 if this CPU (and its OS) can run the _avx2 functions below. */
 int cache_avx2_ok(void);
@@ -268,11 +273,7 @@ __attribute__((target("avx2"), always_inline)) static inline int cache_access_av
                                                                                 uint64_t addr,
                                                                                 unsigned size)
 {
-    uint64_t first = addr >> c->line_shift, last = (addr + size - 1) >> c->line_shift;
-    int miss = cache_access_block_avx2(c, first);
-    if (__builtin_expect(first != last, 0))
-        miss |= cache_access_block_avx2(c, last);
-    return miss;
+    CACHE_ACCESS_LINES(cache_access_block_avx2, c, addr, size);
 }
 #endif
 
