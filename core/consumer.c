@@ -95,6 +95,10 @@ struct cons_seq {
                                    the walk does not touch its description */
     const struct cons_insn *last; /* in[n - 1] */
     uint64_t first_addr;        /* in[0]->addr */
+    uint64_t last_cont;         /* where a superblock goes on after in[n - 1]: the
+                                   next address, or a direct jump's or call's target
+                                   (the walk would otherwise read in[n - 1], a line of
+                                   its own: zlib, 12 M executions so begun) */
     struct cons_site *site;     /* fetches and accesses in execution order */
     int with_acc;
     const struct cons_insn **in;
@@ -452,32 +456,22 @@ static inline void sb_enter(struct consumer *c, uint64_t addr)
         sb->n = 0, sb->merged_left = 0;
 }
 
-static inline void sb_step_as(struct consumer *c, const struct cons_insn *in, unsigned vexend,
-                              unsigned aa_n)
+/* sb_step_as's end, once in (not merged) is counted in sb->n: cont is where
+ * the superblock would go on (the next address, or a direct target). */
+static inline void sb_end_as(struct cons_sb *sb, const struct cons_insn *in, unsigned vexend,
+                             unsigned aa_n, uint64_t cont)
 {
-    struct cons_sb *sb = c->sb;
-    sb_enter(c, in->addr);
-    if (sb->merged_left) {
-        if (--sb->merged_left == 0)
-            sb->n = 0;
-        else
-            sb->cont = in->addr + in->dec.len;
-        return;
-    }
-    if (sb->n == 0)
-        sb->ext = 1;
-    sb->n++;
     switch (vexend) {
     case VEX_END_NONE:
         if (sb->n == VEX_MAX_INSNS)
             sb->n = 0;
         else
-            sb->cont = in->addr + in->dec.len;
+            sb->cont = cont;
         return;
     case VEX_END_UNCOND:
         if (sb->ext < 3 && VEX_MAX_INSNS - sb->n >= 3) {
             sb->ext++;
-            sb->cont = in->dec.target;
+            sb->cont = cont;
         } else {
             sb->n = 0;
         }
@@ -494,6 +488,25 @@ static inline void sb_step_as(struct consumer *c, const struct cons_insn *in, un
         sb->n = 0;
         return;
     }
+}
+
+static inline void sb_step_as(struct consumer *c, const struct cons_insn *in, unsigned vexend,
+                              unsigned aa_n)
+{
+    struct cons_sb *sb = c->sb;
+    sb_enter(c, in->addr);
+    if (sb->merged_left) {
+        if (--sb->merged_left == 0)
+            sb->n = 0;
+        else
+            sb->cont = in->addr + in->dec.len;
+        return;
+    }
+    if (sb->n == 0)
+        sb->ext = 1;
+    sb->n++;
+    sb_end_as(sb, in, vexend, aa_n,
+              vexend == VEX_END_UNCOND ? in->dec.target : in->addr + in->dec.len);
 }
 
 static inline void sb_step(struct consumer *c, const struct cons_insn *in)
@@ -594,6 +607,8 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
     q->plain = 1;
     q->last = in[n - 1];
     q->first_addr = in[0]->addr;
+    q->last_cont = in[n - 1]->vexend == VEX_END_UNCOND ? in[n - 1]->dec.target
+                                                       : in[n - 1]->addr + in[n - 1]->dec.len;
     /* Now, not when first needed: a translator's worker thread counts
      * sequences, and only the engine's thread may describe instructions. */
     resolve_andand(c, (struct cons_insn *)in[n - 1]);
@@ -617,24 +632,34 @@ void cons_seq_exec_part(struct consumer *c, const struct cons_seq *q, const uint
     }
 }
 
+/* seq_count's walk when q's instructions may not all fit one superblock
+ * (or a merged side is being run): instruction by instruction. */
+static __attribute__((noinline)) void seq_walk(struct consumer *c, struct cons_seq *q)
+{
+    for (unsigned k = 0; k < q->n; k++)
+        sb_step(c, q->in[k]);
+}
+
 /* One whole execution of q, counting on, no --toggle-collect: its Ir, Dr,
- * Dw (kept per sequence) and its superblock steps; not the caches. */
-static inline void seq_count(struct consumer *c, struct cons_seq *q)
+ * Dw (kept per sequence) and its superblock steps; not the caches.  Inlined
+ * in the stream loop with what it reads in q's first line (a call per block
+ * start saved six registers and, from the vector loop, cleared the upper
+ * halves of its registers). */
+static inline __attribute__((always_inline)) void seq_count(struct consumer *c,
+                                                            struct cons_seq *q)
 {
     c->executed += q->n;
     q->pending++;
     struct cons_sb *sb = c->sb;
     sb_enter(c, q->first_addr); /* what the first sb_step would do */
-    if (q->plain && !sb->merged_left && sb->n + q->n < VEX_MAX_INSNS) {
+    if (__builtin_expect(q->plain && !sb->merged_left && sb->n + q->n < VEX_MAX_INSNS, 1)) {
         /* The common case: straight-line code inside one superblock. */
         if (sb->n == 0)
             sb->ext = 1;
-        sb->n += q->n - 1;
-        sb->cont = q->last->addr;
-        sb_step_as(c, q->last, q->last_end, q->last_aa);
+        sb->n += q->n;
+        sb_end_as(sb, q->last, q->last_end, q->last_aa, q->last_cont);
     } else {
-        for (unsigned k = 0; k < q->n; k++)
-            sb_step(c, q->in[k]);
+        seq_walk(c, q);
     }
 }
 
@@ -682,39 +707,52 @@ void cons_seq_add(struct consumer *c, struct cons_seq *q, uint64_t times)
         q->pending += times;
 }
 
+struct cons_gsite cons_gsite_of(struct cons_seq *q, unsigned idx)
+{
+    return (struct cons_gsite){&q->site[idx], q};
+}
+
 unsigned cons_seq_sites(const struct cons_seq *q, const struct cons_site **sites)
 {
     *sites = q->site;
     return q->n_site;
 }
 
+/* seq_begin's instruction by instruction path, the caches left to seq_site. */
+static __attribute__((noinline)) void seq_begin_each(struct consumer *c, struct cons_seq *q,
+                                                     unsigned k)
+{
+    for (unsigned i = 0; i < k; i++) {
+        const struct cons_insn *in = q->in[i];
+        c->executed++;
+        sb_step(c, in);
+        if (!c->collecting)
+            continue;
+        in->cell[EV_IR]++;
+        if (c->cfg.cache_sim) {
+            in->cell[EV_DR] += q->nr[i];
+            in->cell[EV_DW] += q->nw[i];
+        }
+    }
+}
+
 /* The first k instructions of an execution of q: Ir, Dr, Dw, superblock
  * steps; the caches are left to the sites. */
-static inline void seq_begin(struct consumer *c, struct cons_seq *q, unsigned k)
+static inline __attribute__((always_inline)) void seq_begin(struct consumer *c,
+                                                            struct cons_seq *q, unsigned k)
 {
-    if (k < q->n || c->cfg.n_toggle || !c->collecting) {
-        /* Instruction by instruction, the caches left to seq_site. */
-        for (unsigned i = 0; i < k; i++) {
-            const struct cons_insn *in = q->in[i];
-            c->executed++;
-            sb_step(c, in);
-            if (!c->collecting)
-                continue;
-            in->cell[EV_IR]++;
-            if (c->cfg.cache_sim) {
-                in->cell[EV_DR] += q->nr[i];
-                in->cell[EV_DW] += q->nw[i];
-            }
-        }
-        return;
-    }
-    seq_count(c, q);
+    if (__builtin_expect(k < q->n || c->cfg.n_toggle || !c->collecting, 0))
+        seq_begin_each(c, q, k);
+    else
+        seq_count(c, q);
 }
 
 /* seq_site and stream (cons_stream's loop), compiled three times from one
  * text: plain, and with the AVX2 or the AVX-512F set search where the CPU has
  * it (the search is most of the worker's time; sim/cache.h). */
 #define SEQ_SITE seq_site
+#define SEQ_GSITE seq_gsite
+#define ACCESS_BLOCK cache_access_block
 #define STREAM stream_plain
 #define ACCESS cache_access
 #include "core/cons_stream.inc"
@@ -722,6 +760,8 @@ static inline void seq_begin(struct consumer *c, struct cons_seq *q, unsigned k)
 #pragma GCC push_options
 #pragma GCC target("avx512f")
 #define SEQ_SITE seq_site_wide
+#define SEQ_GSITE seq_gsite_wide
+#define ACCESS_BLOCK cache_access_block_wide
 #define STREAM stream_wide
 #define ACCESS cache_access_wide
 #include "core/cons_stream.inc"
@@ -729,6 +769,8 @@ static inline void seq_begin(struct consumer *c, struct cons_seq *q, unsigned k)
 #pragma GCC push_options
 #pragma GCC target("avx2")
 #define SEQ_SITE seq_site_avx2
+#define SEQ_GSITE seq_gsite_avx2
+#define ACCESS_BLOCK cache_access_block_avx2
 #define STREAM stream_avx2
 #define ACCESS cache_access_avx2
 #include "core/cons_stream.inc"
@@ -764,7 +806,7 @@ void cons_stream_part(struct consumer *c, struct cons_seq *seq, const struct con
             uint32_t g = cons_rec_gsite(w);
             if (g >= n_gs || gs[g].seq != seq)
                 continue;
-            i = gs[g].idx, addr = cons_rec_gaddr(w);
+            i = (unsigned)(gs[g].site - seq->site), addr = cons_rec_gaddr(w);
         }
         if (i < seq->n_site && seq->site[i].insn < k)
             seq_site(c, seq, i, addr);

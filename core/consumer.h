@@ -231,11 +231,14 @@ unsigned cons_seq_sites(const struct cons_seq *q, const struct cons_site **sites
 #define CONS_REC_GLOBAL (1ull << 62)
 #define CONS_REC_GLOBAL_LO 31u          /* the number's low bits, in the line's offset bits */
 #define CONS_REC_GSITES_MAX (1u << 19) /* site numbers in a global word */
-/* A site as a global word names it: site idx of seq. */
+/* A site as a global word names it (cons_gsite_of): the site itself, so
+ * the worker's common case reads one entry and the site, and its sequence. */
 struct cons_gsite {
+    const struct cons_site *site;
     struct cons_seq *seq;
-    unsigned idx;
 };
+/* The entry naming site idx (< its number of sites) of q. */
+struct cons_gsite cons_gsite_of(struct cons_seq *q, unsigned idx);
 /* The global word of site number g (< CONS_REC_GSITES_MAX), without its
  * line address. */
 static inline uint64_t cons_rec_gword(uint32_t g)

@@ -1982,7 +1982,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
             b->global = 1;
             b->gbase = d->n_gsite;
             for (unsigned i = 0; i < ns; i++)
-                d->gsite[d->n_gsite++] = (struct cons_gsite){b->seq, i};
+                d->gsite[d->n_gsite++] = cons_gsite_of(b->seq, i);
         }
         for (unsigned i = 0; i < ns; i++)
             b->has_u |= !sites[i].fetch;

@@ -186,7 +186,7 @@ static void test_global_words(void)
     CHECK_INT(ns, 4, "Q's sites: its fetch, the load, the store, the ret's read");
     static struct cons_gsite gs[1005];
     for (unsigned i = 0; i < ns; i++)
-        gs[1000 + i] = (struct cons_gsite){q, i};
+        gs[1000 + i] = cons_gsite_of(q, i);
     CHECK_INT(cons_rec_gsite(cons_rec_gword(1001) | 0x7fffffffffc0ull), 1001,
               "a global word's number survives its line address");
     five_q(A, a, B, q, gs, end);
@@ -207,7 +207,7 @@ static void test_global_words(void)
     cons_exec(A, a[0], &ad[0], 1);
     n = global_words(q, ad, 1000, words);
     struct cons_seq *other = cons_seq_new(B, (const struct cons_insn *const *)b, 2, 1);
-    gs[end] = (struct cons_gsite){other, 1}; /* the other's load, at another address */
+    gs[end] = cons_gsite_of(other, 1); /* the other's load, at another address */
     words[n++] = cons_rec_gword(end) | 0xc000;
     cons_stream_part(B, q, gs, end + 1, words, words + n, 1);
     same_cells(A, B, a, b, 3, "partial execution in global words = its first instruction");
