@@ -156,6 +156,8 @@ struct dbt_block {
     uint8_t dir;               /* its record says where its branch went (an &&-idiom) */
     uint8_t fresh;             /* the variant entered where a superblock starts (alt) */
     uint8_t ends;              /* ends every VEX superblock, without an &&-idiom */
+    uint16_t nf;               /* 0, or the offset of its entry past its first fetch
+                                  check, for links from its line (emit_entry_fetch) */
     uint16_t n_acc, n_rec;     /* addresses in its record; 8-byte slots after the id */
     uint8_t global;            /* quiet, its sites numbered in dbt's gsite from gbase:
                                   a recorded site is one global word (CONS_REC_GLOBAL) */
@@ -1589,6 +1591,27 @@ static void emit_data_site(struct emit *e, const struct dbt *d, const struct dbt
         flags_restore(e);
 }
 
+/* A fetch of site st (number tag) that the filter did not hold: recorded at
+ * rs (rs moves past it) and the filter entry of each line it touches set. */
+static void emit_fetch_miss(struct emit *e, const struct dbt *d, const struct dbt_block *b,
+                            const struct cons_site *st, unsigned tag)
+{
+    int rs = b->rs, rt = b->rt;
+    uint64_t mask = ~((1ull << d->i_shift) - 1), l1 = st->addr & mask;
+    uint64_t l2 = (st->addr + st->size - 1) & mask;
+    int32_t o = b->global ? 0 : emit_site_ctx(e, b);
+    mov_imm64(e, rt, b->global ? cons_rec_gword(b->gbase + tag)
+                               : st->addr | (uint64_t)tag << CONS_REC_TAG_SHIFT);
+    op_mem(e, 1, 0x89, rt, rs, -1, 1, o);
+    op_mem(e, 1, 0x8D, rs, rs, -1, 1, o + 8);
+    mov_imm64(e, rt, l1);
+    gs_store(e, (unsigned)filt_i(d, l1), rt);
+    if (l2 != l1) {
+        mov_imm64(e, rt, l2);
+        gs_store(e, (unsigned)filt_i(d, l2), rt);
+    }
+}
+
 /* Fetch site st (number tag) of block b: recorded unless the I1 filter
  * holds its line, or, for an instruction that straddles two lines, both of
  * them (it looks up the first, then the second: when each is its set's most
@@ -1599,7 +1622,7 @@ static void emit_data_site(struct emit *e, const struct dbt *d, const struct dbt
 static void emit_fetch_site(struct emit *e, const struct dbt *d, const struct dbt_block *b,
                             const struct cons_site *st, unsigned tag, int dead)
 {
-    int rs = b->rs, rt = b->rt;
+    int rt = b->rt;
     uint64_t mask = ~((1ull << d->i_shift) - 1), l1 = st->addr & mask;
     uint64_t l2 = (st->addr + st->size - 1) & mask;
     if (!dead)
@@ -1614,17 +1637,7 @@ static void emit_fetch_site(struct emit *e, const struct dbt *d, const struct db
     }
     cold_path(e, miss);
     cold_also(e, miss2, miss);
-    int32_t o = b->global ? 0 : emit_site_ctx(e, b);
-    mov_imm64(e, rt, b->global ? cons_rec_gword(b->gbase + tag)
-                               : st->addr | (uint64_t)tag << CONS_REC_TAG_SHIFT);
-    op_mem(e, 1, 0x89, rt, rs, -1, 1, o);
-    op_mem(e, 1, 0x8D, rs, rs, -1, 1, o + 8);
-    mov_imm64(e, rt, l1);
-    gs_store(e, (unsigned)filt_i(d, l1), rt);
-    if (l2 != l1) {
-        mov_imm64(e, rt, l2);
-        gs_store(e, (unsigned)filt_i(d, l2), rt);
-    }
+    emit_fetch_miss(e, d, b, st, tag);
     cold_end(e);
     if (!dead)
         flags_restore(e);
@@ -1703,6 +1716,37 @@ static void emit_filt_prologue(struct emit *e, const struct dbt_block *b, int fl
         emit_start_record(e, b);
 }
 
+/* The first fetch check of block b (site 0, st), when the flags are dead at
+ * its start and its first instruction is on one line: before the prologue,
+ * with no register (two 32-bit compares of the filter entry), so that an
+ * exit from a block that ended on the same line can enter past it (at
+ * b->nf, entry_from): that line is then its set's most recently used, the
+ * check would hit.  In zlib's hottest loop (longest_match's chain walk)
+ * every block is on the line its predecessor ended on.  On a miss the cold
+ * path runs the prologue, records the fetch and goes on after the hot
+ * prologue.  Returns 1 if it was emitted (the caller then emits the
+ * prologue, and site 0 is done). */
+static int emit_entry_fetch(struct emit *e, const struct dbt *d, struct dbt_block *b,
+                            const struct cons_site *st)
+{
+    uint64_t mask = ~((1ull << d->i_shift) - 1), l1 = st->addr & mask;
+    if (!st->fetch || st->insn != 0 || ((st->addr + st->size - 1) & mask) != l1)
+        return 0;
+    int32_t o = filt_i(d, l1);
+    put(e, 0x65), op_mem(e, 0, 0x81, 7, -1, -1, 1, o), put32(e, (uint32_t)l1);
+    unsigned miss = cold_jump(e, 0x5);
+    put(e, 0x65), op_mem(e, 0, 0x81, 7, -1, -1, 1, o + 4), put32(e, (uint32_t)(l1 >> 32));
+    unsigned miss2 = cold_jump(e, 0x5);
+    b->nf = (uint16_t)(e->pc - b->entry);
+    emit_filt_prologue(e, b, 1);
+    cold_path(e, miss);
+    cold_also(e, miss2, miss);
+    emit_filt_prologue(e, b, 1);
+    emit_fetch_miss(e, d, b, st, 0);
+    cold_end(e);
+    return 1;
+}
+
 /* Fresh variants.  An &&-idiom block J counts differently depending on
  * where its VEX superblock began, so it records its start (and which way
  * it went).  Where a superblock starts at J (it is entered from a block
@@ -1739,14 +1783,28 @@ static int fresh_ok(struct dbt *d, const struct dbt_block *b)
     return 1;
 }
 
-/* Where an exit of block `from` (NULL: an indirect transfer) enters t. */
-static uint64_t entry_from(const struct dbt_block *from, const struct dbt_block *t)
+/* Where an exit of block `from` enters t (entry_fresh: an indirect
+ * transfer, which starts a superblock): past
+ * t's first fetch check (emit_entry_fetch) when from's last instruction
+ * ended on that line, so that nothing can have fetched in between: not an
+ * &&-idiom (the consumer may fetch its merged instructions), not a rep
+ * string (its iterations are the consumer's). */
+static uint64_t entry_from(const struct dbt *d, const struct dbt_block *from,
+                           const struct dbt_block *t)
 {
     int starts = !from || from->ends || from->fresh;
-    return starts && t->alt ? t->alt->entry : t->entry;
+    const struct dbt_block *v = starts && t->alt ? t->alt : t;
+    if (from && v->nf) {
+        const struct cons_insn *l = from->insn[from->n - 1];
+        unsigned sh = d->i_shift;
+        if (!l->aa_n && !l->dec.rep &&
+            (l->addr + l->dec.len - 1) >> sh == v->insn[0]->addr >> sh)
+            return v->entry + v->nf;
+    }
+    return v->entry;
 }
 
-static uint64_t entry_fresh(const struct dbt_block *t) { return entry_from(NULL, t); }
+static uint64_t entry_fresh(const struct dbt_block *t) { return t->alt ? t->alt->entry : t->entry; }
 
 /* A fresh variant's branch went the side that is not merged (taken or
  * not): its counter takes this execution back and its record goes out,
@@ -1954,6 +2012,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
 
     for (unsigned k = 0; k < tb.n; k++)
         b->insn[k] = tb.in[k];
+    unsigned first_done = 0; /* site 0 checked before the prologue (emit_entry_fetch) */
     if (!d->rec || d->filt) {
         /* A block whose counts do not depend on where its superblock began
          * counts itself (in count-only mode, which has no scratch register
@@ -1986,7 +2045,10 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
         }
         for (unsigned i = 0; i < ns; i++)
             b->has_u |= !sites[i].fetch;
-        emit_filt_prologue(e2, b, flags_dead(d, b->insn, b->n, 0));
+        int dead = flags_dead(d, b->insn, b->n, 0);
+        first_done = ns && dead && emit_entry_fetch(e2, d, b, &sites[0]);
+        if (!first_done)
+            emit_filt_prologue(e2, b, dead);
     } else if (b->quiet) {
         emit_count(e2, b, 1);
     } else {
@@ -1997,7 +2059,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
         op_mem(e2, 1, 0xC7, 0, rs, -1, 1, 0), put32(e2, b->id); /* mov qword [rs], id */
     }
 
-    unsigned slotn = 0, si = 0;
+    unsigned slotn = 0, si = first_done;
     uint64_t jfall = 0, jtake = 0, jmiss = 0;
     uint64_t take_target = 0, fall_target = pc;
     for (unsigned k = 0; k < tb.n; k++) {
@@ -2159,7 +2221,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
 static void link_exit(struct dbt *d, struct dbt_block *b, struct dbt_exit *x, struct dbt_block *t)
 {
     struct chunk *c, *tc;
-    uint64_t to = entry_from(b, t);
+    uint64_t to = entry_from(d, b, t);
     if (x->linked || !block_at(d, x->patch, &c) || !block_at(d, to, &tc) || c != tc)
         return;
     set_rel32(c->mem + (x->patch - c->base), x->patch, to);
@@ -2277,7 +2339,7 @@ static uint64_t reg_get(struct user_regs_struct *u, int r) { return *reg_of(u, r
 static int clean_point(const struct dbt_block *b, uint64_t pc, int *inner)
 {
     uint64_t off = pc - b->entry;
-    if (off == 0) {
+    if (off == 0 || (b->nf && off == b->nf)) {
         *inner = 0;
         return 0;
     }
