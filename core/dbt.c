@@ -1398,16 +1398,34 @@ static int ends_superblock(const struct cons_insn *const *in, unsigned n)
  * code that does change is never run from old translations).  A conditional
  * branch reads them, and after an indirect one or a ret the next code is
  * unknown. */
+static int flags_dead_after(struct dbt *d, const struct cons_insn *x);
+
 static int flags_dead(struct dbt *d, const struct cons_insn *const *in, unsigned n, unsigned k)
 {
-    const struct cons_insn *x = NULL;
     for (unsigned i = k; i < n; i++) {
-        x = in[i];
-        if (x->dec.flags_read)
+        if (in[i]->dec.flags_read)
             return 0;
-        if (x->dec.flags_set)
+        if (in[i]->dec.flags_set)
             return 1;
     }
+    return flags_dead_after(d, in[n - 1]);
+}
+
+/* flags_dead for every k < n at once, into dead[k]: one scan past the block
+ * instead of one per instruction (each a lookup per instruction ahead). */
+static void flags_dead_each(struct dbt *d, const struct cons_insn *const *in, unsigned n,
+                            uint8_t *dead)
+{
+    int after = flags_dead_after(d, in[n - 1]);
+    for (unsigned k = n; k-- > 0;) {
+        after = in[k]->dec.flags_read ? 0 : in[k]->dec.flags_set ? 1 : after;
+        dead[k] = (uint8_t)after;
+    }
+}
+
+/* flags_dead's scan past instruction x, the last of a block. */
+static int flags_dead_after(struct dbt *d, const struct cons_insn *x)
+{
     unsigned budget = FLAGS_SCAN_INSNS, hops = 0;
     while (x && budget--) {
         uint64_t next;
@@ -1573,10 +1591,12 @@ static void emit_data_site(struct emit *e, const struct dbt *d, const struct dbt
         put(e, 0x65), op_mem(e, 1, 0x3B, rt, ru, -1, 1, off); /* cmp rt, gs:[ru + off] */
         put(e, 0x65), op_mem(e, 1, 0x89, rt, ru, -1, 1, off); /* mov gs:[ru + off], rt */
         if (global) {
-            uint64_t gw = cons_rec_gword(b->gbase + tag);
-            op_mem(e, 1, 0x8D, ru, rt, -1, 1, (int32_t)(gw & CONS_REC_GLOBAL_LO)); /* lea ru, [rt + lo] */
-            op_mem(e, 1, 0x89, ru, rs, -1, 1, 0);                  /* mov [rs], ru */
-            put(e, 0x66), op_mem(e, 0, 0xC7, 0, rs, -1, 1, 6), put16(e, (uint16_t)(gw >> 48));
+            /* One store, not two (a line and a 16-bit number): in a loop
+             * whose loads miss, how far the core runs ahead is bounded by
+             * its stores in flight (docs/performance.md). */
+            mov_imm64(e, ru, cons_rec_gword(b->gbase + tag));
+            op_mem(e, 1, 0x8D, ru, ru, rt, 1, 0);  /* lea ru, [ru + rt] (no flags) */
+            op_mem(e, 1, 0x89, ru, rs, -1, 1, 0);  /* mov [rs], ru */
         }
         op_mem(e, 1, 0x8D, rt, rs, -1, 1, o + 8);             /* lea rt, [rs + o + 8] */
         rex(e, 1, rs, -1, rt);
@@ -2013,6 +2033,9 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
     for (unsigned k = 0; k < tb.n; k++)
         b->insn[k] = tb.in[k];
     unsigned first_done = 0; /* site 0 checked before the prologue (emit_entry_fetch) */
+    uint8_t fdead[BLOCK_MAX_INSNS]; /* flags_dead at each instruction */
+    if (!d->rec || d->filt)
+        flags_dead_each(d, b->insn, b->n, fdead);
     if (!d->rec || d->filt) {
         /* A block whose counts do not depend on where its superblock began
          * counts itself (in count-only mode, which has no scratch register
@@ -2021,8 +2044,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
          * (cons_seq_add, cons_seq_exec_dir, CONS_REC_DIR_BYTE). */
         const struct cons_insn *last = b->insn[b->n - 1];
         b->ends = (uint8_t)ends_superblock(b->insn, b->n);
-        b->quiet = b->id < CNT_MAX && (b->ends || fresh) &&
-                   (d->filt || flags_dead(d, b->insn, b->n, 0));
+        b->quiet = b->id < CNT_MAX && (b->ends || fresh) && (d->filt || fdead[0]);
         b->dir = (!b->quiet || fresh) && last->vexend == VEX_END_COND && last->aa_n;
         b->fresh = (uint8_t)fresh;
         if (b->quiet) {
@@ -2045,10 +2067,9 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
         }
         for (unsigned i = 0; i < ns; i++)
             b->has_u |= !sites[i].fetch;
-        int dead = flags_dead(d, b->insn, b->n, 0);
-        first_done = ns && dead && emit_entry_fetch(e2, d, b, &sites[0]);
+        first_done = ns && fdead[0] && emit_entry_fetch(e2, d, b, &sites[0]);
         if (!first_done)
-            emit_filt_prologue(e2, b, dead);
+            emit_filt_prologue(e2, b, fdead[0]);
     } else if (b->quiet) {
         emit_count(e2, b, 1);
     } else {
@@ -2066,7 +2087,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
         const struct cons_insn *in = tb.in[k];
         b->bound[k] = (uint16_t)(em.pc - b->entry);
         if (d->filt)
-            emit_sites(e2, d, b, k, &si, flags_dead(d, b->insn, b->n, k));
+            emit_sites(e2, d, b, k, &si, fdead[k]);
         for (unsigned j = 0; d->rec && !d->filt && j < in->dec.n_acc; j++) {
             const struct dec_addr *m = &in->dec.acc[j].addr;
             emit_ea(e2, in, m, rt);
