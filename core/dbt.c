@@ -169,6 +169,7 @@ struct dbt_block {
     uint16_t *bound, *copy;    /* n offsets from entry each (after insn[]) */
     struct dbt_block *hnext; /* orig -> block chain (current generation only) */
     struct dbt_block *alt;   /* an &&-idiom block's fresh variant (translate_fresh), or NULL */
+    struct chunk *chunk;     /* where its code is */
     const struct cons_insn *insn[]; /* n of them; last */
 };
 
@@ -1229,6 +1230,7 @@ static void chunk_add_block(struct chunk *c, struct dbt_block *b)
         c->blocks = xrealloc(c->blocks, c->cap * sizeof *c->blocks);
     }
     c->blocks[c->n_blocks++] = b;
+    b->chunk = c;
 }
 
 static void ht_insert(struct dbt *d, uint64_t orig, uint64_t entry)
@@ -2241,9 +2243,10 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
 /* Points exit x of b straight at block t if both are in one chunk. */
 static void link_exit(struct dbt *d, struct dbt_block *b, struct dbt_exit *x, struct dbt_block *t)
 {
-    struct chunk *c, *tc;
     uint64_t to = entry_from(d, b, t);
-    if (x->linked || !block_at(d, x->patch, &c) || !block_at(d, to, &tc) || c != tc)
+    const struct dbt_block *v = t->alt && to >= t->alt->entry && to < t->alt->end ? t->alt : t;
+    struct chunk *c = b->chunk;
+    if (x->linked || c != v->chunk)
         return;
     set_rel32(c->mem + (x->patch - c->base), x->patch, to);
     x->linked = 1;
@@ -2329,9 +2332,8 @@ void dbt_invalidate(struct dbt *d)
             struct dbt_exit *x = &b->exit[k];
             if (!x->linked)
                 continue;
-            struct chunk *c;
-            if (block_at(d, x->patch, &c))
-                set_rel32(c->mem + (x->patch - c->base), x->patch, x->stub);
+            struct chunk *c = b->chunk;
+            set_rel32(c->mem + (x->patch - c->base), x->patch, x->stub);
             x->linked = 0;
         }
     }
