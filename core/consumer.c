@@ -456,8 +456,15 @@ static inline void sb_enter(struct consumer *c, uint64_t addr)
         sb->n = 0, sb->merged_left = 0;
 }
 
+/* Where a superblock would go on after in: its direct jump's or call's
+ * target (VEX chases it), or the next address. */
+static uint64_t sb_cont_after(const struct cons_insn *in)
+{
+    return in->vexend == VEX_END_UNCOND ? in->dec.target : in->addr + in->dec.len;
+}
+
 /* sb_step_as's end, once in (not merged) is counted in sb->n: cont is where
- * the superblock would go on (the next address, or a direct target). */
+ * the superblock would go on (sb_cont_after). */
 static inline void sb_end_as(struct cons_sb *sb, const struct cons_insn *in, unsigned vexend,
                              unsigned aa_n, uint64_t cont)
 {
@@ -505,8 +512,7 @@ static inline void sb_step_as(struct consumer *c, const struct cons_insn *in, un
     if (sb->n == 0)
         sb->ext = 1;
     sb->n++;
-    sb_end_as(sb, in, vexend, aa_n,
-              vexend == VEX_END_UNCOND ? in->dec.target : in->addr + in->dec.len);
+    sb_end_as(sb, in, vexend, aa_n, sb_cont_after(in));
 }
 
 static inline void sb_step(struct consumer *c, const struct cons_insn *in)
@@ -607,8 +613,7 @@ struct cons_seq *cons_seq_new(struct consumer *c, const struct cons_insn *const 
     q->plain = 1;
     q->last = in[n - 1];
     q->first_addr = in[0]->addr;
-    q->last_cont = in[n - 1]->vexend == VEX_END_UNCOND ? in[n - 1]->dec.target
-                                                       : in[n - 1]->addr + in[n - 1]->dec.len;
+    q->last_cont = sb_cont_after(in[n - 1]);
     /* Now, not when first needed: a translator's worker thread counts
      * sequences, and only the engine's thread may describe instructions. */
     resolve_andand(c, (struct cons_insn *)in[n - 1]);

@@ -1806,28 +1806,32 @@ static int fresh_ok(struct dbt *d, const struct dbt_block *b)
     return 1;
 }
 
-/* Where an exit of block `from` enters t (entry_fresh: an indirect
- * transfer, which starts a superblock): past
- * t's first fetch check (emit_entry_fetch) when from's last instruction
- * ended on that line, so that nothing can have fetched in between: not an
- * &&-idiom (the consumer may fetch its merged instructions), not a rep
- * string (its iterations are the consumer's). */
-static uint64_t entry_from(const struct dbt *d, const struct dbt_block *from,
-                           const struct dbt_block *t)
+/* Which of t and its fresh variant an exit of block `from` enters (NULL: an
+ * indirect transfer, which starts a superblock). */
+static const struct dbt_block *variant_from(const struct dbt_block *from,
+                                            const struct dbt_block *t)
 {
     int starts = !from || from->ends || from->fresh;
-    const struct dbt_block *v = starts && t->alt ? t->alt : t;
-    if (from && v->nf) {
-        const struct cons_insn *l = from->insn[from->n - 1];
-        unsigned sh = d->i_shift;
-        if (!l->aa_n && !l->dec.rep &&
-            (l->addr + l->dec.len - 1) >> sh == v->insn[0]->addr >> sh)
-            return v->entry + v->nf;
-    }
+    return starts && t->alt ? t->alt : t;
+}
+
+/* Where an exit of block `from` enters v (variant_from's): past v's first
+ * fetch check (emit_entry_fetch) when from's last instruction ended on that
+ * line, so that nothing can have fetched in between: not after an &&-idiom
+ * (the consumer may fetch its merged instructions there), nor a rep string
+ * (its iterations are the consumer's). */
+static uint64_t entry_from(const struct dbt *d, const struct dbt_block *from,
+                           const struct dbt_block *v)
+{
+    const struct cons_insn *l = from->insn[from->n - 1];
+    unsigned sh = d->i_shift;
+    if (v->nf && !l->aa_n && !l->dec.rep &&
+        (l->addr + l->dec.len - 1) >> sh == v->insn[0]->addr >> sh)
+        return v->entry + v->nf;
     return v->entry;
 }
 
-static uint64_t entry_fresh(const struct dbt_block *t) { return t->alt ? t->alt->entry : t->entry; }
+static uint64_t entry_fresh(const struct dbt_block *t) { return variant_from(NULL, t)->entry; }
 
 /* A fresh variant's branch went the side that is not merged (taken or
  * not): its counter takes this execution back and its record goes out,
@@ -2244,8 +2248,8 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
 /* Points exit x of b straight at block t if both are in one chunk. */
 static void link_exit(struct dbt *d, struct dbt_block *b, struct dbt_exit *x, struct dbt_block *t)
 {
-    uint64_t to = entry_from(d, b, t);
-    const struct dbt_block *v = t->alt && to >= t->alt->entry && to < t->alt->end ? t->alt : t;
+    const struct dbt_block *v = variant_from(b, t);
+    uint64_t to = entry_from(d, b, v);
     struct chunk *c = b->chunk;
     if (x->linked || c != v->chunk)
         return;
