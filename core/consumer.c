@@ -463,7 +463,7 @@ static uint64_t sb_cont_after(const struct cons_insn *in)
     return in->vexend == VEX_END_UNCOND ? in->dec.target : in->addr + in->dec.len;
 }
 
-/* sb_step_as's end, once in (not merged) is counted in sb->n: cont is where
+/* sb_step's end, once in (not merged) is counted in sb->n: cont is where
  * the superblock would go on (sb_cont_after). */
 static inline void sb_end_as(struct cons_sb *sb, const struct cons_insn *in, unsigned vexend,
                              unsigned aa_n, uint64_t cont)
@@ -497,8 +497,7 @@ static inline void sb_end_as(struct cons_sb *sb, const struct cons_insn *in, uns
     }
 }
 
-static inline void sb_step_as(struct consumer *c, const struct cons_insn *in, unsigned vexend,
-                              unsigned aa_n)
+static inline void sb_step(struct consumer *c, const struct cons_insn *in)
 {
     struct cons_sb *sb = c->sb;
     sb_enter(c, in->addr);
@@ -512,12 +511,7 @@ static inline void sb_step_as(struct consumer *c, const struct cons_insn *in, un
     if (sb->n == 0)
         sb->ext = 1;
     sb->n++;
-    sb_end_as(sb, in, vexend, aa_n, sb_cont_after(in));
-}
-
-static inline void sb_step(struct consumer *c, const struct cons_insn *in)
-{
-    sb_step_as(c, in, in->vexend, in->aa_n);
+    sb_end_as(sb, in, in->vexend, in->aa_n, sb_cont_after(in));
 }
 
 void cons_exec(struct consumer *c, const struct cons_insn *in, const uint64_t *addr,

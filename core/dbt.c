@@ -240,6 +240,8 @@ struct dbt {
     pthread_cond_t cv;
     const uint64_t *job_p, *job_q;
     struct cons_sb *job_sb;
+    size_t job_n_blocks;   /* n_blocks and n_gsite when the job was handed over */
+    uint32_t job_n_gsite;
     struct cold cold; /* the block being translated's cold paths */
     /* Stops of the program, by kind (-v prints them). */
     uint64_t n_exit, n_miss, n_full, n_step, n_signal;
@@ -680,18 +682,22 @@ static void count_block(struct dbt *d, struct dbt_block *b, unsigned n, const ui
         cons_seq_exec_part(c, b->seq, a, n);
 }
 
-/* Counts the records in [p, q), a thread's with superblock state sb. */
-static void count_records(struct dbt *d, struct cons_sb *sb, const uint64_t *p, const uint64_t *q)
+/* Counts the records in [p, q), a thread's with superblock state sb, of
+ * blocks and global sites numbered below n_blocks and n_gsite (their tables
+ * as they were when the records were handed over: translating may append
+ * to them meanwhile, leave_stub). */
+static void count_records(struct dbt *d, struct cons_sb *sb, const uint64_t *p, const uint64_t *q,
+                          size_t n_blocks, uint32_t n_gsite)
 {
     cons_set_sb(d->t->cons, sb);
     struct consumer *c = d->t->cons;
     if (d->filt) {
-        cons_stream(c, d->seqs, d->n_blocks, d->gsite, d->n_gsite, p, q);
+        cons_stream(c, d->seqs, n_blocks, d->gsite, n_gsite, p, q);
         return;
     }
     while (p < q) {
         uint64_t w = *p++, id = (uint32_t)w;
-        if (id >= d->n_blocks)
+        if (id >= n_blocks)
             break; /* cannot happen: a damaged buffer is not counted */
         const struct rec_info *ri = &d->info[id];
         if (ri->dir)
@@ -715,7 +721,7 @@ static void *worker_main(void *arg)
             break;
         pthread_mutex_unlock(&d->mu);
         d->n_words_worker += (uint64_t)(d->job_q - d->job_p);
-        count_records(d, d->job_sb, d->job_p, d->job_q);
+        count_records(d, d->job_sb, d->job_p, d->job_q, d->job_n_blocks, d->job_n_gsite);
         pthread_mutex_lock(&d->mu);
         d->busy = 0;
         pthread_cond_broadcast(&d->cv);
@@ -743,13 +749,14 @@ static void count_async(struct dbt *d, struct cons_sb *sb, const uint64_t *p, co
 {
     if (!d->have_worker) {
         d->n_words_engine += (uint64_t)(q - p);
-        count_records(d, sb, p, q);
+        count_records(d, sb, p, q, d->n_blocks, d->n_gsite);
         return;
     }
     pthread_mutex_lock(&d->mu);
     while (d->busy)
         pthread_cond_wait(&d->cv, &d->mu);
     d->job_p = p, d->job_q = q, d->job_sb = sb;
+    d->job_n_blocks = d->n_blocks, d->job_n_gsite = d->n_gsite;
     d->busy = 1;
     pthread_cond_broadcast(&d->cv);
     pthread_mutex_unlock(&d->mu);
@@ -762,7 +769,8 @@ void dbt_drain(struct dbt_thread *th)
     uint64_t start = buf_tr(th, th->half), end = *slot(th, BUFPTR);
     const uint64_t *p = (const uint64_t *)buf_mem(th, th->half);
     d->n_words_engine += (end - start) / 8;
-    count_records(d, th->sb, p, (const uint64_t *)(buf_mem(th, th->half) + (end - start)));
+    count_records(d, th->sb, p, (const uint64_t *)(buf_mem(th, th->half) + (end - start)),
+                  d->n_blocks, d->n_gsite);
     *slot(th, BUFPTR) = start;
 }
 
@@ -1394,39 +1402,7 @@ static int ends_superblock(const struct cons_insn *const *in, unsigned n)
 #define FLAGS_SCAN_INSNS 24
 #define FLAGS_SCAN_HOPS 4
 
-/* May code before instruction k of block b (of n) change the flags?  Only
- * if an instruction sets all six before any reads them: in the block, then
- * on along its one successor when it falls through or ends in a direct jump
- * or call (decoded ahead; code that can change is never read through, and
- * code that does change is never run from old translations).  A conditional
- * branch reads them, and after an indirect one or a ret the next code is
- * unknown. */
-static int flags_dead_after(struct dbt *d, const struct cons_insn *x);
-
-static int flags_dead(struct dbt *d, const struct cons_insn *const *in, unsigned n, unsigned k)
-{
-    for (unsigned i = k; i < n; i++) {
-        if (in[i]->dec.flags_read)
-            return 0;
-        if (in[i]->dec.flags_set)
-            return 1;
-    }
-    return flags_dead_after(d, in[n - 1]);
-}
-
-/* flags_dead for every k < n at once, into dead[k]: one scan past the block
- * instead of one per instruction (each a lookup per instruction ahead). */
-static void flags_dead_each(struct dbt *d, const struct cons_insn *const *in, unsigned n,
-                            uint8_t *dead)
-{
-    int after = flags_dead_after(d, in[n - 1]);
-    for (unsigned k = n; k-- > 0;) {
-        after = in[k]->dec.flags_read ? 0 : in[k]->dec.flags_set ? 1 : after;
-        dead[k] = (uint8_t)after;
-    }
-}
-
-/* flags_dead's scan past instruction x, the last of a block. */
+/* flags_dead_each's scan past instruction x, the last of a block. */
 static int flags_dead_after(struct dbt *d, const struct cons_insn *x)
 {
     unsigned budget = FLAGS_SCAN_INSNS, hops = 0;
@@ -1447,6 +1423,24 @@ static int flags_dead_after(struct dbt *d, const struct cons_insn *x)
             return 1;
     }
     return 0;
+}
+
+/* For each k < n, into dead[k]: may code before instruction k of a block
+ * of n change the flags?  Only if an instruction sets all six before any
+ * reads them: in the block, then on along its one successor when it falls
+ * through or ends in a direct jump or call (decoded ahead; code that can
+ * change is never read through, and code that does change is never run from
+ * old translations).  A conditional branch reads them, and after an
+ * indirect one or a ret the next code is unknown.  One scan past the block
+ * serves every k. */
+static void flags_dead_each(struct dbt *d, const struct cons_insn *const *in, unsigned n,
+                            uint8_t *dead)
+{
+    int after = flags_dead_after(d, in[n - 1]);
+    for (unsigned k = n; k-- > 0;) {
+        after = in[k]->dec.flags_read ? 0 : in[k]->dec.flags_set ? 1 : after;
+        dead[k] = (uint8_t)after;
+    }
 }
 
 static int32_t filt_i(const struct dbt *d, uint64_t a)
@@ -1784,7 +1778,7 @@ static int emit_entry_fetch(struct emit *e, const struct dbt *d, struct dbt_bloc
  * instructions (count_andand): the variant takes its count back and writes
  * J's record, with the direction, after all (emit_unmerged).  In zlib 95%
  * of idiom executions start a superblock and 99% of those go to M. */
-static int fresh_ok(struct dbt *d, const struct dbt_block *b)
+static int fresh_ok(struct dbt *d, const struct dbt_block *b, int flags_dead_at_start)
 {
     const struct cons_insn *j = b->insn[b->n - 1];
     if (!b->dir || b->id + 1 >= CNT_MAX || b->n > VEX_MAX_INSNS - 3 ||
@@ -1792,7 +1786,7 @@ static int fresh_ok(struct dbt *d, const struct dbt_block *b)
         (j->bytes[opcode_at(j->bytes, j->dec.len)] >= 0xE0 &&
          j->bytes[opcode_at(j->bytes, j->dec.len)] <= 0xE3))
         return 0;
-    if (!d->filt && !flags_dead(d, b->insn, b->n, 0))
+    if (!d->filt && !flags_dead_at_start)
         return 0;
     for (unsigned i = 0; i < j->aa_n; i++) {
         struct diag_err e;
@@ -2040,10 +2034,9 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
     for (unsigned k = 0; k < tb.n; k++)
         b->insn[k] = tb.in[k];
     unsigned first_done = 0; /* site 0 checked before the prologue (emit_entry_fetch) */
-    uint8_t fdead[BLOCK_MAX_INSNS]; /* flags_dead at each instruction */
-    if (!d->rec || d->filt)
-        flags_dead_each(d, b->insn, b->n, fdead);
+    uint8_t fdead[BLOCK_MAX_INSNS]; /* flags_dead_each's */
     if (!d->rec || d->filt) {
+        flags_dead_each(d, b->insn, b->n, fdead);
         /* A block whose counts do not depend on where its superblock began
          * counts itself (in count-only mode, which has no scratch register
          * to spare, only if the flags are free to change at its start); a
@@ -2238,7 +2231,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
     size_t h = hash_of(orig);
     b->hnext = d->hash[h];
     d->hash[h] = b;
-    if (fresh_ok(d, b))
+    if (fresh_ok(d, b, fdead[0]))
         b->alt = translate(d, tid, orig, 1);
     ht_insert(d, orig, entry_fresh(b));
     link_block(d, b);
