@@ -124,7 +124,7 @@ static struct consumer *alloc_consumer(const struct cons_config *cfg)
     c->cfg = *cfg;
     c->collecting = cfg->collecting;
     c->table_size = (size_t)1 << INSN_HASH_BITS;
-    c->table = xcalloc(c->table_size, sizeof *c->table);
+    c->table = xcalloc_now(c->table_size, sizeof *c->table);
     c->min_line = cacheconf_min_line(&cfg->geom);
 #ifdef CACHE_HAVE_WIDE
     c->vec = cache_wide_ok() ? 2 : cache_avx2_ok() ? 1 : 0;
@@ -223,7 +223,7 @@ static void grow(struct consumer *c)
     size_t old = c->table_size;
     struct cons_insn **t = c->table;
     c->table_size = old * 2;
-    c->table = xcalloc(c->table_size, sizeof *c->table);
+    c->table = xcalloc_now(c->table_size, sizeof *c->table);
     for (size_t i = 0; i < old; i++) {
         struct cons_insn *in = t[i], *next;
         for (; in; in = next) {

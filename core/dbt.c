@@ -389,11 +389,11 @@ static struct dbt *dbt_alloc(struct session *s, struct tracee *t, pid_t tid,
     d->t = t;
     d->fd = fd;
     d->mem = mem;
-    d->hash = xcalloc(HT_N, sizeof *d->hash);
+    d->hash = xcalloc_now(HT_N, sizeof *d->hash);
     d->byid = reserve(BLOCKS_MAX * sizeof *d->byid);
     d->info = reserve(BLOCKS_MAX * sizeof *d->info);
     d->seqs = reserve(BLOCKS_MAX * sizeof *d->seqs);
-    d->pend = xcalloc(HT_N, sizeof *d->pend);
+    d->pend = xcalloc_now(HT_N, sizeof *d->pend);
     d->rec = s->opt->cache_sim || s->opt->n_toggle_collect;
     const struct cache_hierarchy *g = &s->ccfg.geom;
     d->i_shift = (unsigned)__builtin_ctz(g->i1.line);

@@ -936,6 +936,8 @@ struct dec *dec_new(struct diag_err *e)
     cs_option(d->cs, CS_OPT_DETAIL, CS_OPT_ON);
     d->ci = cs_malloc(d->cs);
     d->cache = calloc(DEC_CACHE_N, sizeof *d->cache); /* none is no error: slower */
+    if (d->cache)
+        mem_back_now(d->cache, DEC_CACHE_N * sizeof *d->cache);
     if (!d->ci) {
         free(d->cache);
         diag_set(e, "out of memory");

@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <stdint.h>
 #include <string.h>
 
 static const char *prog = "cachesim";
@@ -68,5 +70,17 @@ static void *check(void *p)
 
 void *xmalloc(unsigned long n) { return check(malloc(n ? n : 1)); }
 void *xcalloc(unsigned long n, unsigned long size) { return check(calloc(n ? n : 1, size ? size : 1)); }
+void mem_back_now(void *p, unsigned long n)
+{
+    uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095, e = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+    if (e > a)
+        madvise((void *)a, e - a, 23 /* MADV_POPULATE_WRITE, Linux 5.14 */);
+}
+void *xcalloc_now(unsigned long n, unsigned long size)
+{
+    void *p = xcalloc(n, size);
+    mem_back_now(p, n * size);
+    return p;
+}
 void *xrealloc(void *p, unsigned long n) { return check(realloc(p, n ? n : 1)); }
 char *xstrdup(const char *s) { return check(strdup(s)); }

@@ -61,7 +61,7 @@ struct intern *intern_new(void)
 {
     struct intern *in = xcalloc(1, sizeof *in);
     in->tab_cap = 1024;
-    in->tab = xcalloc(in->tab_cap, sizeof *in->tab);
+    in->tab = xcalloc_now(in->tab_cap, sizeof *in->tab);
     return in;
 }
 
@@ -108,7 +108,7 @@ static struct istr *arena_alloc(struct intern *in, size_t len)
 static void grow(struct intern *in)
 {
     size_t cap = in->tab_cap * 2;
-    struct istr **tab = xcalloc(cap, sizeof *tab);
+    struct istr **tab = xcalloc_now(cap, sizeof *tab);
     for (size_t i = 0; i < in->tab_cap; i++) {
         struct istr *s = in->tab[i];
         if (!s)
