@@ -175,6 +175,13 @@ int cache_wide_ok(void)
     return __builtin_cpu_supports("avx512f");
 }
 
+const uint64_t cache_lanes[16][4] __attribute__((aligned(32))) = {
+#define LANES(m) { (m) & 1 ? ~0ull : 0, (m) & 2 ? ~0ull : 0, (m) & 4 ? ~0ull : 0, (m) & 8 ? ~0ull : 0 }
+    LANES(0), LANES(1), LANES(2),  LANES(3),  LANES(4),  LANES(5),  LANES(6),  LANES(7),
+    LANES(8), LANES(9), LANES(10), LANES(11), LANES(12), LANES(13), LANES(14), LANES(15),
+#undef LANES
+};
+
 int cache_avx2_ok(void)
 {
     return __builtin_cpu_supports("avx2");
