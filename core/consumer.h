@@ -215,8 +215,10 @@ unsigned cons_seq_sites(const struct cons_seq *q, const struct cons_site **sites
  *   in the engine's table of sites (struct cons_gsite, cons_rec_gsite): no
  *   context word before it.  Its address is the line address in bits 5-46
  *   (of a line of at least 32 bytes the access stays in: it is looked up as
- *   at the line's start; a fetch's is 0, its site knows it); the site number
- *   is bits 0-4, then bits 48-61.
+ *   at the line's start); the site number is bits 0-4, then bits 48-61.  A
+ *   fetch's word either has bit 47 (CONS_REC_GFETCH) set and the address of
+ *   the one I1 line the instruction is on (the LL's lines being no smaller),
+ *   or address 0: its site knows where it is.
  * - Any other word is site number w >> CONS_REC_TAG_SHIFT of the execution
  *   begun (or named) last, touched at address w & CONS_REC_ADDR_MASK
  *   (user-space addresses are below 2^47; a fetch's address is known and
@@ -230,6 +232,7 @@ unsigned cons_seq_sites(const struct cons_seq *q, const struct cons_site **sites
 #define CONS_REC_ADDR_MASK ((1ull << CONS_REC_TAG_SHIFT) - 1)
 #define CONS_REC_GLOBAL (1ull << 62)
 #define CONS_REC_GLOBAL_LO 31u          /* the number's low bits, in the line's offset bits */
+#define CONS_REC_GFETCH (1ull << 47)    /* a fetch's, with its I1 line (above user space) */
 #define CONS_REC_GSITES_MAX (1u << 19) /* site numbers in a global word */
 /* A site as a global word names it (cons_gsite_of): the site itself, so
  * the worker's common case reads one entry and the site, and its sequence. */
@@ -245,7 +248,14 @@ static inline uint64_t cons_rec_gword(uint32_t g)
 {
     return CONS_REC_GLOBAL | (uint64_t)(g >> 5) << CONS_REC_TAG_SHIFT | (g & CONS_REC_GLOBAL_LO);
 }
-/* A global word's site number and address (its line's). */
+/* The global word of fetch site number g whose instruction is on I1 line
+ * `line` alone (a multiple of 32). */
+static inline uint64_t cons_rec_gfetch(uint32_t g, uint64_t line)
+{
+    return cons_rec_gword(g) | CONS_REC_GFETCH | line;
+}
+/* A global word's site number and address (its line's; a fetch's has
+ * CONS_REC_GFETCH too, or is 0). */
 static inline uint32_t cons_rec_gsite(uint64_t w)
 {
     return (uint32_t)(w & CONS_REC_GLOBAL_LO) | (uint32_t)(w >> CONS_REC_TAG_SHIFT & 0x3FFF) << 5;

@@ -226,6 +226,8 @@ struct dbt {
      * of its address).  Reserved up front like byid; appended to only. */
     struct cons_gsite *gsite; /* NULL: no global words */
     uint32_t n_gsite;
+    int gfetch_line; /* the LL's lines are no smaller than I1's: a fetch on one I1
+                        line writes that line in its global word (CONS_REC_GFETCH) */
     /* Count-only mode: the blocks that count executions in a per-thread
      * counter instead of recording them (translate), by id. */
     uint32_t *quiet;
@@ -403,6 +405,7 @@ static struct dbt *dbt_alloc(struct session *s, struct tracee *t, pid_t tid,
     d->filt = s->opt->cache_sim && !s->opt->n_toggle_collect && d->i_sets + d->d_sets <= FILT_MAX;
     if (d->filt && g->ll.line >= g->d1.line)
         d->gsite = reserve(CONS_REC_GSITES_MAX * sizeof *d->gsite);
+    d->gfetch_line = g->ll.line >= g->i1.line;
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cv, NULL);
     d->have_worker = cpus_thread_create(&d->worker, worker_main, d) == 0;
@@ -1617,8 +1620,11 @@ static void emit_fetch_miss(struct emit *e, const struct dbt *d, const struct db
     uint64_t mask = ~((1ull << d->i_shift) - 1), l1 = st->addr & mask;
     uint64_t l2 = (st->addr + st->size - 1) & mask;
     int32_t o = b->global ? 0 : emit_site_ctx(e, b);
-    mov_imm64(e, rt, b->global ? cons_rec_gword(b->gbase + tag)
-                               : st->addr | (uint64_t)tag << CONS_REC_TAG_SHIFT);
+    uint64_t word = st->addr | (uint64_t)tag << CONS_REC_TAG_SHIFT;
+    if (b->global)
+        word = l1 == l2 && d->gfetch_line ? cons_rec_gfetch(b->gbase + tag, l1)
+                                          : cons_rec_gword(b->gbase + tag);
+    mov_imm64(e, rt, word);
     op_mem(e, 1, 0x89, rt, rs, -1, 1, o);
     op_mem(e, 1, 0x8D, rs, rs, -1, 1, o + 8);
     mov_imm64(e, rt, l1);

@@ -109,13 +109,19 @@ static void q_addrs(unsigned x, uint64_t *a)
 /* The words of one execution of q as global words: its sites numbered from
  * base in the engine's table, data addresses kept to their 32-byte lines
  * (none of Q's accesses leaves its line). */
+/* With fetch_lines, a fetch's word holds its 32-byte line (CONS_REC_GFETCH),
+ * as the translator writes it when the LL's lines are no smaller than I1's;
+ * otherwise address 0. */
+static int fetch_lines;
 static size_t global_words(const struct cons_seq *q, const uint64_t *data, uint32_t base,
                            uint64_t *out)
 {
     const struct cons_site *s;
     unsigned ns = cons_seq_sites(q, &s);
     for (unsigned i = 0; i < ns; i++)
-        out[i] = cons_rec_gword(base + i) | (s[i].fetch ? 0 : *data++ & ~31ull);
+        out[i] = !s[i].fetch ? cons_rec_gword(base + i) | (*data++ & ~31ull)
+                 : fetch_lines ? cons_rec_gfetch(base + i, s[i].addr & ~31ull)
+                               : cons_rec_gword(base + i);
     return ns;
 }
 
@@ -217,6 +223,39 @@ static void test_global_words(void)
     cons_free(B);
 }
 
+/* The same with fetches' words holding their line (CONS_REC_GFETCH): the
+ * worker looks the line up in I1 without reading the site. */
+static void test_global_fetch_lines(void)
+{
+    struct consumer *A = new_cons_line(32), *B = new_cons_line(32);
+    struct cons_insn *a[3], *b[3];
+    make_q(A, a);
+    make_q(B, b);
+    struct cons_seq *q = cons_seq_new(B, (const struct cons_insn *const *)b, 3, 1);
+    const struct cons_site *sites;
+    unsigned ns = cons_seq_sites(q, &sites);
+    static struct cons_gsite gs[1004];
+    for (unsigned i = 0; i < ns; i++)
+        gs[1000 + i] = cons_gsite_of(q, i);
+    CHECK_INT(cons_rec_gsite(cons_rec_gfetch(1003, 0x7fffffffffe0ull)), 1003,
+              "a fetch's global word keeps its number beside its line");
+    fetch_lines = 1;
+    five_q(A, a, B, q, gs, 1000 + ns);
+    same_cells(A, B, a, b, 3, "global words with fetch lines = instruction by instruction");
+    CHECK_INT(b[0]->cell[EV_I1MR], 1, "the block's line misses once in I1, through its line");
+    CHECK_INT(b[0]->cell[EV_D1MR], 5, "D1mr of the load: set 0 thrashes");
+
+    /* A partial execution reads a fetch's site, not the line in its word. */
+    uint64_t ad[3] = {0xb000, 0xb100, 0x7ff0}, words[8];
+    cons_exec(A, a[0], &ad[0], 1);
+    size_t n = global_words(q, ad, 1000, words);
+    cons_stream_part(B, q, gs, 1000 + ns, words, words + n, 1);
+    same_cells(A, B, a, b, 3, "partial execution with a fetch line = its first instruction");
+    fetch_lines = 0;
+    cons_free(A);
+    cons_free(B);
+}
+
 /* Block J at 0x2000: cmp; jne 0x2100, whose &&-idiom merges the add at
  * 0x2009 (its fall-through side).  The branch is taken to R (a ret at
  * 0x2100, I1 set 0 like J's line 0x2000): VEX counts the merged add anyway,
@@ -286,6 +325,7 @@ int main(void)
     }
     test_context_words();
     test_global_words();
+    test_global_fetch_lines();
     test_direction_byte();
     dec_free(dec);
     return tap_done();
