@@ -1547,6 +1547,27 @@ static void emit_data_site(struct emit *e, const struct dbt *d, const struct dbt
     const struct dec_addr *m = &in->dec.acc[st->acc].addr;
     int32_t line = (int32_t)(1u << d->d_shift), off = (int32_t)(FILT_OFF + 8 * d->i_sets);
     int branchless = !m->bitreg && m->base != DEC_RSP && m->base != DEC_RBP && m->base != DEC_RIP;
+    if (m->base == DEC_RIP && !m->bitreg && !m->idx_al && m->seg != DEC_SEG_FS) {
+        /* A constant address (globals, the GOT, a PLT jump's slot): its set
+         * and line are known here, so the test is a fetch's, one compare
+         * with the line, and the address is only made on the cold path.
+         * Unless it straddles two lines, which is known here too. */
+        uint64_t a = in->addr + in->dec.len + (uint64_t)m->disp;
+        if ((a & (uint64_t)(line - 1)) + st->size <= (uint64_t)line) {
+            if (!dead)
+                flags_save(e);
+            mov_imm64(e, rt, a & ~(uint64_t)(line - 1));
+            put(e, 0x65), op_mem(e, 1, 0x39, rt, -1, -1, 1,
+                                 off + 8 * (int32_t)((a >> d->d_shift) & (d->d_sets - 1))); /* cmp gs:[o], rt */
+            cold_path(e, cold_jump(e, 0x5)); /* jne: a miss */
+            mov_imm64(e, rt, a);
+            emit_data_miss(e, d, b, st, emit_data_record(e, b, tag));
+            cold_end(e);
+            if (!dead)
+                flags_restore(e);
+            return;
+        }
+    }
     emit_ea(e, in, m, rt);
     if (m->bitreg)
         emit_bitreg_load(e, m, ru); /* before rax holds the flags: it may be rax */
