@@ -177,8 +177,12 @@ static void test_context_words(void)
     cons_free(B);
 }
 
-static void test_global_words(void)
+/* Global words; with_lines: fetches' words hold their line (CONS_REC_GFETCH),
+ * which the worker looks up in I1 without reading the site. */
+static void test_global_words(int with_lines)
 {
+    printf("# global words, fetches %s\n", with_lines ? "with their line" : "at address 0");
+    fetch_lines = with_lines;
     /* 32-byte lines: a global word keeps only the line of an address (the
      * translator uses them only with lines of 32 bytes or more). */
     struct consumer *A = new_cons_line(32), *B = new_cons_line(32);
@@ -195,6 +199,8 @@ static void test_global_words(void)
         gs[1000 + i] = cons_gsite_of(q, i);
     CHECK_INT(cons_rec_gsite(cons_rec_gword(1001) | 0x7fffffffffc0ull), 1001,
               "a global word's number survives its line address");
+    CHECK_INT(cons_rec_gsite(cons_rec_gfetch(1003, 0x7fffffffffe0ull)), 1003,
+              "a fetch's global word keeps its number beside its line");
     five_q(A, a, B, q, gs, end);
     uint64_t words[64];
     same_cells(A, B, a, b, 3, "global words + engine counts = instruction by instruction");
@@ -219,38 +225,6 @@ static void test_global_words(void)
     same_cells(A, B, a, b, 3, "partial execution in global words = its first instruction");
     CHECK_INT(b[0]->cell[EV_IR], 6, "Ir of the load: 6");
     CHECK_INT(b[1]->cell[EV_IR], 5, "Ir of the store: still 5");
-    cons_free(A);
-    cons_free(B);
-}
-
-/* The same with fetches' words holding their line (CONS_REC_GFETCH): the
- * worker looks the line up in I1 without reading the site. */
-static void test_global_fetch_lines(void)
-{
-    struct consumer *A = new_cons_line(32), *B = new_cons_line(32);
-    struct cons_insn *a[3], *b[3];
-    make_q(A, a);
-    make_q(B, b);
-    struct cons_seq *q = cons_seq_new(B, (const struct cons_insn *const *)b, 3, 1);
-    const struct cons_site *sites;
-    unsigned ns = cons_seq_sites(q, &sites);
-    static struct cons_gsite gs[1004];
-    for (unsigned i = 0; i < ns; i++)
-        gs[1000 + i] = cons_gsite_of(q, i);
-    CHECK_INT(cons_rec_gsite(cons_rec_gfetch(1003, 0x7fffffffffe0ull)), 1003,
-              "a fetch's global word keeps its number beside its line");
-    fetch_lines = 1;
-    five_q(A, a, B, q, gs, 1000 + ns);
-    same_cells(A, B, a, b, 3, "global words with fetch lines = instruction by instruction");
-    CHECK_INT(b[0]->cell[EV_I1MR], 1, "the block's line misses once in I1, through its line");
-    CHECK_INT(b[0]->cell[EV_D1MR], 5, "D1mr of the load: set 0 thrashes");
-
-    /* A partial execution reads a fetch's site, not the line in its word. */
-    uint64_t ad[3] = {0xb000, 0xb100, 0x7ff0}, words[8];
-    cons_exec(A, a[0], &ad[0], 1);
-    size_t n = global_words(q, ad, 1000, words);
-    cons_stream_part(B, q, gs, 1000 + ns, words, words + n, 1);
-    same_cells(A, B, a, b, 3, "partial execution with a fetch line = its first instruction");
     fetch_lines = 0;
     cons_free(A);
     cons_free(B);
@@ -324,8 +298,8 @@ int main(void)
         return 1;
     }
     test_context_words();
-    test_global_words();
-    test_global_fetch_lines();
+    test_global_words(0);
+    test_global_words(1);
     test_direction_byte();
     dec_free(dec);
     return tap_done();
