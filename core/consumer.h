@@ -234,8 +234,9 @@ unsigned cons_seq_sites(const struct cons_seq *q, const struct cons_site **sites
 #define CONS_REC_GLOBAL_LO 31u          /* the number's low bits, in the line's offset bits */
 #define CONS_REC_GFETCH (1ull << 47)    /* a fetch's, with its I1 line (above user space) */
 #define CONS_REC_GSITES_MAX (1u << 19) /* site numbers in a global word */
-/* A site as a global word names it (cons_gsite_of): the site itself, so
- * the worker's common case reads one entry and the site, and its sequence. */
+/* A site as a global word names it (cons_gsite_of): the site itself and
+ * its sequence.  The worker reads it only on a miss or for a fetch whose
+ * word has no line (cons_stream). */
 struct cons_gsite {
     const struct cons_site *site;
     struct cons_seq *seq;

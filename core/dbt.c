@@ -1451,6 +1451,21 @@ static int32_t filt_i(const struct dbt *d, uint64_t a)
     return (int32_t)(FILT_OFF + 8 * ((a >> d->i_shift) & (d->i_sets - 1)));
 }
 
+/* The same for D1 (its entries follow I1's). */
+static int32_t filt_d(const struct dbt *d, uint64_t a)
+{
+    return (int32_t)(FILT_OFF + 8 * (d->i_sets + ((a >> d->d_shift) & (d->d_sets - 1))));
+}
+
+/* Does the filter entry at gs:[o] hold line (known when translating)?  rt
+ * := line, then a jne to a cold path, whose jump is returned (cold_path). */
+static unsigned emit_line_test(struct emit *e, int rt, uint64_t line, int32_t o)
+{
+    mov_imm64(e, rt, line);
+    put(e, 0x65), op_mem(e, 1, 0x39, rt, -1, -1, 1, o); /* cmp gs:[o], rt */
+    return cold_jump(e, 0x5);                           /* jne */
+}
+
 /* ru = offset of the D1 filter entry of the address in rt (its set * 8). */
 static void emit_filt_set(struct emit *e, const struct dbt *d, int ru, int rt)
 {
@@ -1556,10 +1571,7 @@ static void emit_data_site(struct emit *e, const struct dbt *d, const struct dbt
         if ((a & (uint64_t)(line - 1)) + st->size <= (uint64_t)line) {
             if (!dead)
                 flags_save(e);
-            mov_imm64(e, rt, a & ~(uint64_t)(line - 1));
-            put(e, 0x65), op_mem(e, 1, 0x39, rt, -1, -1, 1,
-                                 off + 8 * (int32_t)((a >> d->d_shift) & (d->d_sets - 1))); /* cmp gs:[o], rt */
-            cold_path(e, cold_jump(e, 0x5)); /* jne: a miss */
+            cold_path(e, emit_line_test(e, rt, a & ~(uint64_t)(line - 1), filt_d(d, a))); /* a miss */
             mov_imm64(e, rt, a);
             emit_data_miss(e, d, b, st, emit_data_record(e, b, tag));
             cold_end(e);
@@ -1671,14 +1683,9 @@ static void emit_fetch_site(struct emit *e, const struct dbt *d, const struct db
     uint64_t l2 = (st->addr + st->size - 1) & mask;
     if (!dead)
         flags_save(e);
-    mov_imm64(e, rt, l1);
-    put(e, 0x65), op_mem(e, 1, 0x39, rt, -1, -1, 1, filt_i(d, l1)); /* cmp gs:[o], rt */
-    unsigned miss = cold_jump(e, 0x5), miss2 = miss;                 /* jne: record it */
-    if (l2 != l1) {
-        mov_imm64(e, rt, l2);
-        put(e, 0x65), op_mem(e, 1, 0x39, rt, -1, -1, 1, filt_i(d, l2));
-        miss2 = cold_jump(e, 0x5);
-    }
+    unsigned miss = emit_line_test(e, rt, l1, filt_i(d, l1)), miss2 = miss; /* misses: record it */
+    if (l2 != l1)
+        miss2 = emit_line_test(e, rt, l2, filt_i(d, l2));
     cold_path(e, miss);
     cold_also(e, miss2, miss);
     emit_fetch_miss(e, d, b, st, tag);
