@@ -191,6 +191,12 @@ struct dbt_thread {
     uint64_t area_tr;  /* program address */
     uint64_t *seen;    /* count-only: what cachesim took of each counter (reserved) */
     int used;
+    /* A system call being stepped whose execution goes into the stream once
+     * it ran (sysc_defer), and whether it has since: then the filter is still
+     * the thread's own, and its buffer holds records to count before anything
+     * counted outside the stream (dbt_enter). */
+    struct dbt_block *defer;
+    int defer_done;
 };
 
 struct dbt {
@@ -246,7 +252,9 @@ struct dbt {
     uint32_t job_n_gsite;
     struct cold cold; /* the block being translated's cold paths */
     /* Stops of the program, by kind (-v prints them). */
-    uint64_t n_exit, n_miss, n_full, n_step, n_signal;
+    uint64_t n_exit, n_miss, n_full, n_step, n_signal, n_defer;
+    struct dbt_block **sysc; /* one-instruction blocks of system calls (sysc_defer) */
+    size_t n_sysc, sysc_cap;
     /* Record words counted, by the worker and by the engine thread; the
      * worker's CPU time once it has quit (-v prints them). */
     uint64_t n_words_worker, n_words_engine;
@@ -524,11 +532,12 @@ void dbt_free(struct dbt *d)
     if (d->s->opt->verbose)
         fprintf(stderr,
                 "--%d-- dbt: %zu blocks; stops: %llu exits, %llu indirect misses, %llu full "
-                "buffers, %llu to step, %llu signals; record words: %llu by the worker (%.3f s "
-                "CPU), %llu by the engine thread\n",
+                "buffers, %llu to step (%llu system calls counted in the stream), %llu signals; "
+                "record words: %llu by the worker (%.3f s CPU), %llu by the engine thread\n",
                 (int)getpid(), d->n_blocks, (unsigned long long)d->n_exit,
                 (unsigned long long)d->n_miss, (unsigned long long)d->n_full,
-                (unsigned long long)d->n_step, (unsigned long long)d->n_signal,
+                (unsigned long long)d->n_step, (unsigned long long)d->n_defer,
+                (unsigned long long)d->n_signal,
                 (unsigned long long)d->n_words_worker, d->worker_cpu,
                 (unsigned long long)d->n_words_engine);
     pthread_mutex_destroy(&d->mu);
@@ -537,6 +546,7 @@ void dbt_free(struct dbt *d)
         free(d->byid[i]->fix);
         free(d->byid[i]);
     }
+    free(d->sysc);
     if (d->byid) {
         munmap(d->byid, BLOCKS_MAX * sizeof *d->byid);
         munmap(d->info, BLOCKS_MAX * sizeof *d->info);
@@ -618,6 +628,8 @@ struct dbt_thread *dbt_thread_new(struct dbt *d, pid_t tid, struct cons_sb *sb,
     *slot(th, BUFPTR) = buf_tr(th, 0);
     *slot(th, HTBASE) = d->base_tr + HT_OFF;
     th->used = 1;
+    th->defer = NULL;
+    th->defer_done = 0;
     filt_sync(th);
     return th;
 }
@@ -2346,10 +2358,16 @@ static struct dbt_block *block_at(struct dbt *d, uint64_t pc, struct chunk **cp)
 int dbt_enter(struct dbt_thread *th, struct user_regs_struct *u, struct diag_err *e)
 {
     struct dbt_block *b = block_for(th->d, th->tid, u->rip);
-    if (!b)
+    int own = th->defer_done; /* nothing counted outside the stream since it left */
+    th->defer_done = 0;
+    if (!b) {
+        if (own)
+            dbt_drain(th); /* what is stepped next is counted after it */
         return 0;
+    }
     *slot(th, FSBASE) = u->fs_base;
-    filt_sync(th);
+    if (!own)
+        filt_sync(th);
     u->rip = b->entry;
     if (ptrace(PTRACE_SETREGS, th->tid, 0, u) != 0)
         return diag_set(e, "ptrace(SETREGS): %s", strerror(errno)), -1;
@@ -2370,6 +2388,7 @@ void dbt_invalidate(struct dbt *d)
         }
     }
     memset(d->hash, 0, HT_N * sizeof *d->hash);
+    d->n_sysc = 0; /* their instructions may be gone: made again when needed */
     clear_pending(d);
     uint64_t *ht = (uint64_t *)(d->mem + HT_OFF);
     for (unsigned i = 0; i < HT_N; i++)
@@ -2452,7 +2471,8 @@ static uint64_t leave_stub(struct dbt_thread *th, const struct dbt_exit *x,
      * recorded since its last buffer switch stays there, to be counted in
      * order with what follows: counted here, it would keep the program
      * waiting (SQLite: 5 K such stops).  Whoever counts outside the stream (a
-     * step, a signal) drains first (go_to). */
+     * step, a signal) drains first (go_to); a system call's step that changes
+     * nothing the engine keeps goes into the stream instead (sysc_defer). */
     if (x)
         return x->target;
     uint64_t target = u->rcx;
@@ -2505,6 +2525,118 @@ static void translate_ahead(struct dbt *d, pid_t tid, struct dbt_block *b)
     }
 }
 
+/* System calls the program makes over and over, that change nothing the
+ * engine keeps (mappings, threads, signal state, the gs base) and that
+ * --deterministic leaves alone. */
+static int sysc_harmless(uint64_t nr)
+{
+    switch (nr) {
+    case SYS_read: case SYS_write: case SYS_pread64: case SYS_pwrite64: case SYS_readv:
+    case SYS_writev: case SYS_preadv: case SYS_pwritev: case SYS_lseek: case SYS_open:
+    case SYS_openat: case SYS_close: case SYS_stat: case SYS_fstat: case SYS_lstat:
+    case SYS_newfstatat: case SYS_statx: case SYS_access: case SYS_faccessat: case SYS_getdents64:
+    case SYS_getcwd: case SYS_unlink: case SYS_unlinkat: case SYS_rename: case SYS_mkdir:
+    case SYS_fsync: case SYS_fdatasync: case SYS_ftruncate: case SYS_fcntl: case SYS_ioctl:
+    case SYS_dup: case SYS_dup2: case SYS_dup3: case SYS_pipe: case SYS_pipe2: case SYS_poll:
+    case SYS_ppoll: case SYS_select: case SYS_pselect6: case SYS_epoll_wait: case SYS_epoll_pwait:
+    case SYS_sendto: case SYS_recvfrom: case SYS_sendmsg: case SYS_recvmsg: case SYS_nanosleep:
+    case SYS_clock_nanosleep: case SYS_clock_gettime: case SYS_gettimeofday: case SYS_time:
+    case SYS_sched_yield: case SYS_futex: case SYS_brk: case SYS_getpid: case SYS_gettid:
+    case SYS_getppid: case SYS_getuid: case SYS_geteuid: case SYS_getgid: case SYS_getegid:
+    case SYS_getrusage: case SYS_times: case SYS_sysinfo:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* A system call th is about to step at target (registers u), to be counted
+ * through th's stream once it ran (dbt_step_ran), so that the program does
+ * not wait for the worker and for its buffer to be counted (dbt_drain) at
+ * every one: with a write(2) every 9 K instructions, a program ran 46% longer
+ * than without (docs/performance.md).  Its record is that of a one-instruction
+ * block, as translated code writes it; the block is made once per call site
+ * and never run.  NULL: counted the usual way (the engine counts it after
+ * draining), which a system call that changes what the engine keeps needs
+ * (a profile written at exec or cloned at fork must be complete, --deterministic
+ * reads the instruction count), as does a full buffer. */
+static struct dbt_block *sysc_defer(struct dbt_thread *th, uint64_t target,
+                                    const struct user_regs_struct *u)
+{
+    struct dbt *d = th->d;
+    struct diag_err e;
+    if (!d->have_worker || d->t->det || !sysc_harmless(u->rax) ||
+        buf_tr(th, th->half) + BUF_BYTES - *slot(th, BUFPTR) < 8 * 2)
+        return NULL;
+    struct cons_insn *in = session_insn(d->s, d->t, target, &e);
+    if (!in || in->dec.flow != DEC_FLOW_SYSCALL || in->dec.special || in->dec.n_acc)
+        return NULL;
+    for (size_t i = 0; i < d->n_sysc; i++)
+        if (d->sysc[i]->insn[0] == in)
+            return d->n_defer++, d->sysc[i];
+    if (d->n_blocks + 1 > BLOCKS_MAX)
+        return NULL;
+    struct dbt_block *b = block_alloc(1);
+    b->orig = target;
+    b->n = 1;
+    b->insn[0] = in;
+    b->noacc = !d->rec;
+    add_block(d, b);
+    if (d->filt)
+        b->seq = cons_seq_new(d->t->cons, b->insn, 1, 1);
+    finish_block(d, b);
+    if (d->n_sysc == d->sysc_cap) {
+        d->sysc_cap = d->sysc_cap ? 2 * d->sysc_cap : 16;
+        d->sysc = xrealloc(d->sysc, d->sysc_cap * sizeof *d->sysc);
+    }
+    d->sysc[d->n_sysc++] = b;
+    d->n_defer++;
+    return b;
+}
+
+int dbt_step_deferred(const struct dbt_thread *th) { return th->defer != NULL; }
+
+void dbt_step_ran(struct dbt_thread *th)
+{
+    struct dbt *d = th->d;
+    struct dbt_block *b = th->defer;
+    if (!b)
+        return;
+    th->defer = NULL;
+    th->defer_done = 1;
+    uint64_t at = *slot(th, BUFPTR);
+    uint64_t *w = (uint64_t *)(buf_mem(th, th->half) + (at - buf_tr(th, th->half)));
+    unsigned n = 0;
+    if (!d->filt) {
+        w[n++] = b->id; /* emit_check_record's, run here */
+    } else {
+        w[n++] = CONS_REC_START(b->id);
+        /* emit_fetch_site's test and emit_fetch_miss's record, run here */
+        const struct cons_site *sites;
+        unsigned ns = cons_seq_sites(b->seq, &sites);
+        uint64_t mask = ~((1ull << d->i_shift) - 1);
+        for (unsigned i = 0; i < ns; i++) {
+            const struct cons_site *st = &sites[i];
+            uint64_t l1 = st->addr & mask, l2 = (st->addr + st->size - 1) & mask;
+            uint64_t *f1 = slot(th, (unsigned)filt_i(d, l1)), *f2 = slot(th, (unsigned)filt_i(d, l2));
+            if (*f1 == l1 && *f2 == l2)
+                continue;
+            w[n++] = st->addr | (uint64_t)i << CONS_REC_TAG_SHIFT;
+            *f1 = l1;
+            *f2 = l2;
+        }
+    }
+    *slot(th, BUFPTR) = at + 8 * n;
+}
+
+void dbt_undefer(struct dbt_thread *th)
+{
+    if (!th->defer)
+        return;
+    th->defer = NULL;
+    dbt_drain(th);
+}
+
 /* Continue at original address target: in its translation, or stepping. */
 static enum dbt_stop_result go_to(struct dbt_thread *th, uint64_t target,
                                   struct user_regs_struct *u, struct dbt_exit *link_from)
@@ -2512,7 +2644,10 @@ static enum dbt_stop_result go_to(struct dbt_thread *th, uint64_t target,
     struct dbt *d = th->d;
     struct dbt_block *tb = block_for(d, th->tid, target);
     if (!tb) {
-        dbt_drain(th); /* the step is counted after everything recorded */
+        /* The step is counted after everything recorded: now, or through
+         * the stream once it ran (sysc_defer). */
+        if (!(th->defer = sysc_defer(th, target, u)))
+            dbt_drain(th);
         d->n_step++;
         u->rip = target;
         ptrace(PTRACE_SETREGS, th->tid, 0, u);

@@ -91,6 +91,17 @@ enum dbt_stop_result {
 enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_struct *u,
                               struct diag_err *e);
 
+/* After dbt_stop returned DBT_STEP: 1 if the instruction to step is a
+ * system call whose execution the translator counts in the thread's stream
+ * (the thread's records before it are not counted yet, and the worker may be
+ * counting): the engine must not count it, nor wait for the worker at its
+ * step, but tell dbt_step_ran once it ran.  Anything else happening to the
+ * thread first (a signal, its end) calls dbt_undefer, after which the
+ * engine counts the system call itself as usual. */
+int dbt_step_deferred(const struct dbt_thread *th);
+void dbt_step_ran(struct dbt_thread *th);
+void dbt_undefer(struct dbt_thread *th);
+
 /* Counts every complete record the thread has produced (the thread is stopped
  * or gone). */
 void dbt_drain(struct dbt_thread *th);

@@ -328,11 +328,17 @@ static int rep_final_check(const struct cons_insn *in, const struct user_regs_st
 static void commit(struct engine *g, struct thread *th, struct user_regs_struct *u)
 {
     const struct cons_insn *in = th->pend;
-    cons_set_sb(th->t->cons, &th->sb); /* for this and whatever run_thread counts next */
+    /* A system call the translator counts (dbt_step_deferred): the worker
+     * may be counting meanwhile, so the consumer is not touched here. */
+    int in_stream = th->dt && dbt_step_deferred(th->dt);
+    if (!in_stream)
+        cons_set_sb(th->t->cons, &th->sb); /* for this and whatever run_thread counts next */
     if (!in)
         return;
     th->pend = NULL;
-    if (!th->pend_counted)
+    if (in_stream)
+        dbt_step_ran(th->dt);
+    else if (!th->pend_counted)
         cons_exec(th->t->cons, in, th->pend_addr, th->pend_present);
     th->pend_counted = 0;
     if (th->pend_rep && u && u->rip != in->addr && rep_final_check(in, u))
@@ -641,9 +647,19 @@ int step_run(struct session *s, pid_t pid, const char *cmd)
             break; /* ECHILD: nothing left */
         }
         struct thread *th = thread_find(&g, tid);
+        /* A system call counted through the stream (dbt_step_deferred) that
+         * ran: nothing is counted here, so nothing waits.  Anything else
+         * happening to that thread first is counted as usual, after what it
+         * recorded. */
+        int in_stream = th && th->dt && dbt_step_deferred(th->dt);
+        if (in_stream && !(WIFSTOPPED(st) && WSTOPSIG(st) == SIGTRAP && (st >> 16) == 0 &&
+                           is_step_trap(tid))) {
+            dbt_undefer(th->dt);
+            in_stream = 0;
+        }
         /* Counting in the order things happened: what the worker threads
          * still count comes before anything counted here. */
-        if (!th || !th->in_cache || !WIFSTOPPED(st))
+        if (!in_stream && (!th || !th->in_cache || !WIFSTOPPED(st)))
             for (struct proc_dbt *p = g.dbts; p; p = p->next)
                 dbt_sync(p->d);
         if (WIFEXITED(st) || WIFSIGNALED(st)) {

@@ -163,6 +163,17 @@ if [ -x $dflt ]; then
   check_file_eq default.prof "$ref" "$dflt: default engine's profile equals --engine=step's"
 fi
 
+# t_syscalls' getpid, write and getuid (40 rounds) are counted through the
+# thread's record stream once they ran (core/dbt.c, sysc_defer), its getpgrp
+# the usual way: the comparisons above test that path only if it is taken.
+if [ -x t_syscalls ] && [ "$B" = dbt ]; then
+  for mode in "" --cache-sim=no; do
+    n=$("$CACHESIM" -v $G $mode --out-file=/dev/null ./t_syscalls 2>&1 |
+        sed -n 's/.*(\([0-9]*\) system calls counted in the stream).*/\1/p')
+    check_eq "$n" 120 "t_syscalls ${mode:-with cache simulation}: system calls counted in the stream"
+  done
+fi
+
 # Under B, the t_*.S profiles equal live Cachegrind's.
 run_sub svc "ENGINE=$B" "$TOP/tests/e2e/static_vs_cachegrind.sh" ENGINE="$B"
 [ $? -eq 77 ] && echo "# static_vs_cachegrind.sh skipped (no valgrind?)"
