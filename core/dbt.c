@@ -305,7 +305,9 @@ static long inject(pid_t tid, uint64_t gadget, long nr, uint64_t a0, uint64_t a1
     u.rdi = a0, u.rsi = a1, u.rdx = a2, u.r10 = a3, u.r8 = a4, u.r9 = a5;
     struct user_regs_struct want = u;
     int later = 0; /* a signal that arrived meanwhile: raised again afterwards */
-    for (int tries = 0; tries < 8; tries++) {
+    /* Each signal that stops the step before the gadget ran costs a try: a
+     * 300 us interval timer in a program with threads used up 8 of them. */
+    for (int tries = 0; tries < 64; tries++) {
         int st;
         /* Set every time: a stop inside a system call's exit (an exec event)
          * reports a trap before the gadget ran and may have rewritten rax. */
@@ -2359,12 +2361,11 @@ int dbt_enter(struct dbt_thread *th, struct user_regs_struct *u, struct diag_err
 {
     struct dbt_block *b = block_for(th->d, th->tid, u->rip);
     int own = th->defer_done; /* nothing counted outside the stream since it left */
-    th->defer_done = 0;
     if (!b) {
-        if (own)
-            dbt_drain(th); /* what is stepped next is counted after it */
+        dbt_stay(th);
         return 0;
     }
+    th->defer_done = 0;
     *slot(th, FSBASE) = u->fs_base;
     if (!own)
         filt_sync(th);
@@ -2627,6 +2628,14 @@ void dbt_step_ran(struct dbt_thread *th)
         }
     }
     *slot(th, BUFPTR) = at + 8 * n;
+}
+
+void dbt_stay(struct dbt_thread *th)
+{
+    if (!th->defer_done)
+        return;
+    th->defer_done = 0;
+    dbt_drain(th); /* what is stepped next is counted after it */
 }
 
 void dbt_undefer(struct dbt_thread *th)

@@ -101,6 +101,10 @@ enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_s
 int dbt_step_deferred(const struct dbt_thread *th);
 void dbt_step_ran(struct dbt_thread *th);
 void dbt_undefer(struct dbt_thread *th);
+/* The thread goes on stepping (dbt_enter does this when it returns 0): what
+ * it recorded, a system call's record included, is counted before anything
+ * the engine counts next. */
+void dbt_stay(struct dbt_thread *th);
 
 /* Counts every complete record the thread has produced (the thread is stopped
  * or gone). */

@@ -383,6 +383,21 @@ static void handler_enter(struct thread *th)
     memset(&th->sb, 0, sizeof th->sb);
 }
 
+/* Registers u after a system call's step: will the kernel restart it (its
+ * restart codes, which a program never sees)? */
+static int restarts(const struct user_regs_struct *u)
+{
+    int64_t r = (int64_t)u->rax;
+    return (int64_t)u->orig_rax >= 0 && (r == -512 || r == -513 || r == -514 || r == -516);
+}
+
+/* The system call such a restart makes: the same, or restart_syscall for
+ * -ERESTART_RESTARTBLOCK (nanosleep and friends). */
+static uint64_t restarted_nr(const struct user_regs_struct *u)
+{
+    return (int64_t)u->rax == -516 ? (uint64_t)SYS_restart_syscall : u->orig_rax;
+}
+
 /* Steps th's pending instruction, delivering signal sig (0: none) first.  If
  * a handler runs, stepping stops at its first instruction and the pending one
  * runs after sigreturn, so it is not counted now.  Otherwise it runs now (or
@@ -417,16 +432,32 @@ static void run_thread(struct engine *g, struct thread *th, int sig)
     if (th->after_event && th->pend && u.rip == th->pend->addr)
         th->pend = NULL;
     th->after_event = 0;
+    int was_syscall = th->pend && th->pend_syscall;
     commit(g, th, &u);
+    /* A system call interrupted by a signal (the step reported with one of
+     * the kernel's restart codes in rax): unless a handler runs first, the
+     * kernel restarts it when the thread goes on, moving rip back over the
+     * syscall instruction, which then runs again -- so that is what is
+     * pending, and the thread stays out of translated code, where rip - 2 is
+     * not an instruction.  In a program with threads a process signal can
+     * interrupt one thread's futex and be taken by another: nothing then
+     * stops the restart, which sent the translator's threads into the
+     * padding between blocks (SIGTRAP). */
+    const struct cons_insn *again = was_syscall && restarts(&u) ? session_insn(s, t, u.rip - 2, &e)
+                                                                 : NULL;
+    int restart = again && again->dec.flow == DEC_FLOW_SYSCALL;
+    if (restart && th->dt)
+        dbt_stay(th->dt);
 
     for (;;) {
-        struct cons_insn *in = session_insn(s, t, u.rip, &e);
+        /* (Only the first instruction can be a restart, which is stepped.) */
+        struct cons_insn *in = session_insn(s, t, restart ? u.rip - 2 : u.rip, &e);
         if (!in) {
             fail(g, th, e.msg);
             return;
         }
         const struct dec_insn *d = &in->dec;
-        if (g->dbt && th->dt && !sig) {
+        if (g->dbt && th->dt && !sig && !restart) {
             int r = dbt_enter(th->dt, &u, &e);
             if (r < 0) {
                 fail(g, th, e.msg);
@@ -500,7 +531,7 @@ static void run_thread(struct engine *g, struct thread *th, int sig)
             return;
         }
         th->pend_syscall = d->flow == DEC_FLOW_SYSCALL;
-        th->sysno = u.rax;
+        th->sysno = restart ? restarted_nr(&u) : u.rax;
         th->sysargs[0] = u.rdi;
         th->sysargs[1] = u.rsi;
         th->sysargs[2] = u.rdx;

@@ -42,6 +42,11 @@ for kind in static static-pie no-pie; do
   both demo-$kind; same_fn demo-$kind sum_cols
 done
 
+# Threads blocked in system calls (futex, a pipe's read) that SIGALRM, a
+# process signal, interrupts every 300 us: a call interrupted for a signal
+# another thread took is restarted by the kernel (core/step.c, restarts).
+gcc -g -O1 -pthread -o sigthreads "$P/sigthreads.c"
+both sigthreads; same_fn sigthreads spin
 gcc -g -O1 -pthread -o threads "$P/threads.c"
 both threads; same_fn threads work; near_total threads
 # Count-only mode counts most blocks in per-thread counters (not records).
