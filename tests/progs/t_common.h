@@ -12,3 +12,16 @@
 _start:
     call body
     EXIT_SYSCALL
+
+/* Nine pages after base + 2 pages, each only a jump to the start of the next
+ * one, up to base + 11 pages: a walk through I1 set 0 (of any I1 whose sets
+ * times line size divide 4096) that uses more lines than it has ways, and
+ * leaves the other sets alone.  Enter it with `jmp base + 2 * 4096`. */
+    .macro PAGE_JUMPS base
+    .irp k, 2, 3, 4, 5, 6, 7, 8, 9, 10
+    .org \base + \k * 4096, 0xcc
+    jmp \base + (\k + 1) * 4096
+    .endr
+    .org \base + 11 * 4096, 0xcc
+    .endm
+

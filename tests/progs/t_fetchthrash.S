@@ -17,12 +17,7 @@ body:
 2:  movabs $0x1122334455667788, %rdx  /* 10 bytes, across the page boundary */
     add %rdx, %rax
     jmp body + 2 * 4096
-    /* Nine pages, each only a jump to the start of the next one. */
-    .irp k, 2, 3, 4, 5, 6, 7, 8, 9, 10
-    .org body + \k * 4096, 0xcc
-    jmp body + (\k + 1) * 4096
-    .endr
-    .org body + 11 * 4096, 0xcc
+    PAGE_JUMPS body
     dec %ecx
     jnz 2b
     ret

@@ -37,12 +37,7 @@ body:
 3:  syscall                 /* bytes at page + 4095 and + 4096 */
     add %rax, total(%rip)
     jmp body + 2 * 4096
-    /* Nine pages, each only a jump to the start of the next one. */
-    .irp k, 2, 3, 4, 5, 6, 7, 8, 9, 10
-    .org body + \k * 4096, 0xcc
-    jmp body + (\k + 1) * 4096
-    .endr
-    .org body + 11 * 4096, 0xcc
+    PAGE_JUMPS body
     dec %r12d
     jnz 1b
     ret
