@@ -1465,6 +1465,16 @@ static int32_t filt_i(const struct dbt *d, uint64_t a)
     return (int32_t)(FILT_OFF + 8 * ((a >> d->i_shift) & (d->i_sets - 1)));
 }
 
+/* The first and last I1 lines fetch site st touches (the same line unless
+ * its instruction straddles two). */
+static void fetch_lines(const struct dbt *d, const struct cons_site *st, uint64_t *l1,
+                        uint64_t *l2)
+{
+    uint64_t mask = ~((1ull << d->i_shift) - 1);
+    *l1 = st->addr & mask;
+    *l2 = (st->addr + st->size - 1) & mask;
+}
+
 /* The same for D1 (its entries follow I1's). */
 static int32_t filt_d(const struct dbt *d, uint64_t a)
 {
@@ -1664,8 +1674,8 @@ static void emit_fetch_miss(struct emit *e, const struct dbt *d, const struct db
                             const struct cons_site *st, unsigned tag)
 {
     int rs = b->rs, rt = b->rt;
-    uint64_t mask = ~((1ull << d->i_shift) - 1), l1 = st->addr & mask;
-    uint64_t l2 = (st->addr + st->size - 1) & mask;
+    uint64_t l1, l2;
+    fetch_lines(d, st, &l1, &l2);
     int32_t o = b->global ? 0 : emit_site_ctx(e, b);
     uint64_t word = st->addr | (uint64_t)tag << CONS_REC_TAG_SHIFT;
     if (b->global)
@@ -1693,8 +1703,8 @@ static void emit_fetch_site(struct emit *e, const struct dbt *d, const struct db
                             const struct cons_site *st, unsigned tag, int dead)
 {
     int rt = b->rt;
-    uint64_t mask = ~((1ull << d->i_shift) - 1), l1 = st->addr & mask;
-    uint64_t l2 = (st->addr + st->size - 1) & mask;
+    uint64_t l1, l2;
+    fetch_lines(d, st, &l1, &l2);
     if (!dead)
         flags_save(e);
     unsigned miss = emit_line_test(e, rt, l1, filt_i(d, l1)), miss2 = miss; /* misses: record it */
@@ -1794,8 +1804,9 @@ static void emit_filt_prologue(struct emit *e, const struct dbt_block *b, int fl
 static int emit_entry_fetch(struct emit *e, const struct dbt *d, struct dbt_block *b,
                             const struct cons_site *st)
 {
-    uint64_t mask = ~((1ull << d->i_shift) - 1), l1 = st->addr & mask;
-    if (!st->fetch || st->insn != 0 || ((st->addr + st->size - 1) & mask) != l1)
+    uint64_t l1, l2;
+    fetch_lines(d, st, &l1, &l2);
+    if (!st->fetch || st->insn != 0 || l2 != l1)
         return 0;
     int32_t o = filt_i(d, l1);
     put(e, 0x65), op_mem(e, 0, 0x81, 7, -1, -1, 1, o), put32(e, (uint32_t)l1);
@@ -2360,11 +2371,11 @@ static struct dbt_block *block_at(struct dbt *d, uint64_t pc, struct chunk **cp)
 int dbt_enter(struct dbt_thread *th, struct user_regs_struct *u, struct diag_err *e)
 {
     struct dbt_block *b = block_for(th->d, th->tid, u->rip);
-    int own = th->defer_done; /* nothing counted outside the stream since it left */
     if (!b) {
         dbt_stay(th);
         return 0;
     }
+    int own = th->defer_done; /* nothing counted outside the stream since it left */
     th->defer_done = 0;
     *slot(th, FSBASE) = u->fs_base;
     if (!own)
@@ -2574,7 +2585,7 @@ static struct dbt_block *sysc_defer(struct dbt_thread *th, uint64_t target,
         return NULL;
     for (size_t i = 0; i < d->n_sysc; i++)
         if (d->sysc[i]->insn[0] == in)
-            return d->n_defer++, d->sysc[i];
+            return d->sysc[i];
     if (d->n_blocks + 1 > BLOCKS_MAX)
         return NULL;
     struct dbt_block *b = block_alloc(1);
@@ -2591,7 +2602,6 @@ static struct dbt_block *sysc_defer(struct dbt_thread *th, uint64_t target,
         d->sysc = xrealloc(d->sysc, d->sysc_cap * sizeof *d->sysc);
     }
     d->sysc[d->n_sysc++] = b;
-    d->n_defer++;
     return b;
 }
 
@@ -2615,10 +2625,10 @@ void dbt_step_ran(struct dbt_thread *th)
         /* emit_fetch_site's test and emit_fetch_miss's record, run here */
         const struct cons_site *sites;
         unsigned ns = cons_seq_sites(b->seq, &sites);
-        uint64_t mask = ~((1ull << d->i_shift) - 1);
         for (unsigned i = 0; i < ns; i++) {
             const struct cons_site *st = &sites[i];
-            uint64_t l1 = st->addr & mask, l2 = (st->addr + st->size - 1) & mask;
+            uint64_t l1, l2;
+            fetch_lines(d, st, &l1, &l2);
             uint64_t *f1 = slot(th, (unsigned)filt_i(d, l1)), *f2 = slot(th, (unsigned)filt_i(d, l2));
             if (*f1 == l1 && *f2 == l2)
                 continue;
@@ -2655,7 +2665,9 @@ static enum dbt_stop_result go_to(struct dbt_thread *th, uint64_t target,
     if (!tb) {
         /* The step is counted after everything recorded: now, or through
          * the stream once it ran (sysc_defer). */
-        if (!(th->defer = sysc_defer(th, target, u)))
+        if ((th->defer = sysc_defer(th, target, u)))
+            d->n_defer++;
+        else
             dbt_drain(th);
         d->n_step++;
         u->rip = target;

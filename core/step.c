@@ -443,15 +443,14 @@ static void run_thread(struct engine *g, struct thread *th, int sig)
      * interrupt one thread's futex and be taken by another: nothing then
      * stops the restart, which sent the translator's threads into the
      * padding between blocks (SIGTRAP). */
-    const struct cons_insn *again = was_syscall && restarts(&u) ? session_insn(s, t, u.rip - 2, &e)
-                                                                 : NULL;
+    struct cons_insn *again = was_syscall && restarts(&u) ? session_insn(s, t, u.rip - 2, &e) : NULL;
     int restart = again && again->dec.flow == DEC_FLOW_SYSCALL;
     if (restart && th->dt)
         dbt_stay(th->dt);
 
     for (;;) {
         /* (Only the first instruction can be a restart, which is stepped.) */
-        struct cons_insn *in = session_insn(s, t, restart ? u.rip - 2 : u.rip, &e);
+        struct cons_insn *in = restart ? again : session_insn(s, t, u.rip, &e);
         if (!in) {
             fail(g, th, e.msg);
             return;

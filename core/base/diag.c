@@ -1,11 +1,15 @@
 /* diag.c - see diag.h.  The only place that formats error lines. */
 #include "core/base/diag.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older headers lack it */
+#endif
 
 static const char *prog = "cachesim";
 
@@ -74,7 +78,7 @@ void mem_back_now(void *p, unsigned long n)
 {
     uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095, e = ((uintptr_t)p + n) & ~(uintptr_t)4095;
     if (e > a)
-        madvise((void *)a, e - a, 23 /* MADV_POPULATE_WRITE, Linux 5.14 */);
+        madvise((void *)a, e - a, MADV_POPULATE_WRITE);
 }
 void *xcalloc_now(unsigned long n, unsigned long size)
 {
