@@ -2494,12 +2494,14 @@ static uint64_t leave_stub(struct dbt_thread *th, const struct dbt_exit *x,
 
 /* The blocks along b's direct exits, breadth first, up to AHEAD_BLOCKS new
  * ones: their first executions then need no stop (a stop costs about as
- * much as translating a few blocks, and most of them run).  Each costs about
- * 2.4 KiB (descriptions, plan, code): with 16, SQLite's peak was 96 MiB
- * against 72 MiB with 8, for /bin/true 0.17-0.19 s either way (0.31 s with
- * only the entered block's two exits). */
+ * much as translating a few blocks).  Each costs descriptions, a plan and
+ * code: SQLite's driver translated 25.4 K blocks with 8 and 15.6 K with 4
+ * (peak 54.4 -> 50.7 MB) for 225 more exit stops (2.9 K -> 3.1 K), and
+ * neither it, zlib nor /bin/true got measurably slower (docs/performance.md);
+ * with only the entered block's two exits /bin/true had taken 0.31 s against
+ * 0.17-0.19 s. */
 #ifndef AHEAD_BLOCKS
-#define AHEAD_BLOCKS 8
+#define AHEAD_BLOCKS 4
 #endif
 /* Where block x goes next: exit i, and after its exits, for a block ending
  * in a call, where that call returns (reached through the indirect-branch
