@@ -185,7 +185,9 @@ void dec_free(struct dec *d);
 
 /* Decodes the instruction at address `addr` whose bytes are code[0..avail).
  * 0 on success; -1 if undecodable (message in e names the address and the bytes,
- * and a hint: e.g. AVX-512 needs --cpuid=masked or a newer Capstone). */
+ * and a hint: e.g. AVX-512 needs --cpuid=masked or a newer Capstone).  Only
+ * the first DEC_INSN_SIZE(out->n_acc) bytes of *out and its text up to the
+ * terminator are defined (the accesses it does not have are left as they were). */
 int dec_decode(struct dec *d, const uint8_t *code, size_t avail, uint64_t addr,
                struct dec_insn *out, struct diag_err *e);
 

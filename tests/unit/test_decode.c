@@ -625,7 +625,8 @@ static void test_cache_same(void)
         dec_free(fresh);
         char what[96];
         snprintf(what, sizeof what, "cache: case %zu decodes as a fresh decoder does", i);
-        CHECK(r1 == 0 && r2 == 0 && r3 == 0 && memcmp(&a, &b, sizeof a) == 0 &&
+        CHECK(r1 == 0 && r2 == 0 && r3 == 0 && a.n_acc == b.n_acc && memcmp(&a, &b, DEC_INSN_SIZE(a.n_acc)) == 0 &&
+                  strcmp(a.text, b.text) == 0 &&
                   memcmp(&a, &c, DEC_INSN_SIZE(a.n_acc)) == 0 && strcmp(a.text, c.text) == 0 &&
                   a.len == len[i] && a.n_acc == n_acc[i],
               what);
