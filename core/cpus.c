@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static cpu_set_t allowed, helpers;
+static cpu_set_t allowed, helpers, engine;
 static int pinned, hiding; /* hiding: the program's first thread is pinned by us */
+static int program_set;     /* the program has set an affinity of its own */
 
 void cpus_pin_engine(void)
 {
@@ -22,7 +23,14 @@ void cpus_pin_engine(void)
     CPU_SET(cpu, &one);
     helpers = allowed;
     CPU_CLR(cpu, &helpers);
+    engine = one;
     pinned = hiding = sched_setaffinity(0, sizeof one, &one) == 0;
+}
+
+void cpus_pin_exec(pid_t tid)
+{
+    if (pinned && !program_set && sched_setaffinity(tid, sizeof engine, &engine) == 0)
+        hiding = 1;
 }
 
 int cpus_thread_create(pthread_t *th, void *(*fn)(void *), void *arg)
@@ -56,4 +64,4 @@ int cpus_program_mask(void *out, size_t n)
     return 1;
 }
 
-void cpus_program_sets(void) { hiding = 0; }
+void cpus_program_sets(void) { hiding = 0, program_set = 1; }

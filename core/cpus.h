@@ -35,6 +35,15 @@ int cpus_thread_create(pthread_t *th, void *(*fn)(void *), void *arg);
  * parallelism is not ours to take. */
 void cpus_release(pid_t tid);
 
+/* A process has just exec'd (a single thread again): it runs on the engine
+ * thread's CPU, as the first program did, until it makes a thread or process
+ * (cpus_release).  Under --trace-children a shell forks, the child execs and
+ * the shell waits: with the child released, each of its stops crossed CPUs,
+ * and a small program took twice as long (docs/performance.md).  Several
+ * programs running at once (make -j) then share that CPU.  Not done once the
+ * program has set an affinity of its own. */
+void cpus_pin_exec(pid_t tid);
+
 /* The program's view while its first thread is pinned: what a
  * sched_getaffinity of it that returned n bytes should have returned, the
  * CPUs cachesim was allowed, into out (n bytes).  Returns 0 (out untouched)

@@ -634,6 +634,7 @@ static void on_event(struct engine *g, struct thread *th, int event)
             thread_remove(g, th);
             return;
         }
+        cpus_pin_exec(th->tid);
         exec_stop(g, th);
         dbt_setup(g, th);
         break;

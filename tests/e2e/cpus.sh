@@ -1,7 +1,7 @@
 # Where the program runs (core/cpus.c, docs/usage.md "CPUs"): with two or
 # more CPUs allowed, the program starts on one CPU (the engine's), and is
 # released to all of them when it creates a thread or process; its threads
-# and children get all of them.  While it is pinned, sched_getaffinity still
+# and children get all of them, until a child execs (pinned again).  While it is pinned, sched_getaffinity still
 # tells it every CPU (programs size thread pools by it).  CACHESIM_NO_PIN
 # leaves it alone.  Each line: what, CPUs as sched_getaffinity says, CPUs as
 # the kernel has them.  Counts do not depend on any of it.
@@ -17,6 +17,11 @@ done
 "$CACHESIM" -q --out-file=cs.fork ./affinity fork > out.fork
 check_eq "$(cat out.fork)" "$(printf 'start %s 1\nchild %s %s\nafter %s %s' $all $all $all $all $all)" \
   "pinned until it forks, then all $all (the child too)"
+# A process that execs is one thread again: pinned again, like the first
+# program (a shell forks, the child execs, the shell waits).
+"$CACHESIM" -q --trace-children=yes --out-file=cs.exec.%p sh -c './affinity; exit 0' > out.exec
+check_eq "$(cat out.exec)" "$(printf 'start %s 1\nthread %s %s\nafter %s %s\nchild %s %s' $all $all $all $all $all $all $all)" \
+  "--trace-children: a forked child that execs is pinned again until it makes a thread"
 CACHESIM_NO_PIN=1 "$CACHESIM" -q --out-file=cs.nopin ./affinity > out.nopin
 check_eq "$(cat out.nopin)" "$(printf 'start %s %s\nthread %s %s\nafter %s %s\nchild %s %s' $all $all $all $all $all $all $all $all)" \
   "CACHESIM_NO_PIN: all $all CPUs throughout"
