@@ -158,6 +158,10 @@ struct dbt_block {
     uint8_t ends;              /* ends every VEX superblock, without an &&-idiom */
     uint16_t nf;               /* 0, or the offset of its entry past its first fetch
                                   check, for links from its line (emit_entry_fetch) */
+    uint16_t vsave, vlen;      /* code in writable memory: its bytes are compared at
+                                  entry (emit_verify): registers saved from vsave on,
+                                  the block proper from vlen (0: not such a block) */
+    uint64_t stale;            /* its int3 for bytes found changed (vlen != 0) */
     uint16_t n_acc, n_rec;     /* addresses in its record; 8-byte slots after the id */
     uint8_t global;            /* quiet, its sites numbered in dbt's gsite from gbase:
                                   a recorded site is one global word (CONS_REC_GLOBAL) */
@@ -252,7 +256,7 @@ struct dbt {
     uint32_t job_n_gsite;
     struct cold cold; /* the block being translated's cold paths */
     /* Stops of the program, by kind (-v prints them). */
-    uint64_t n_exit, n_miss, n_full, n_step, n_signal, n_defer;
+    uint64_t n_exit, n_miss, n_full, n_step, n_signal, n_defer, n_stale;
     struct dbt_block **sysc; /* one-instruction blocks of system calls (sysc_defer) */
     size_t n_sysc, sysc_cap;
     /* Record words counted, by the worker and by the engine thread; the
@@ -534,12 +538,13 @@ void dbt_free(struct dbt *d)
     if (d->s->opt->verbose)
         fprintf(stderr,
                 "--%d-- dbt: %zu blocks; stops: %llu exits, %llu indirect misses, %llu full "
-                "buffers, %llu to step (%llu system calls counted in the stream), %llu signals; "
+                "buffers, %llu to step (%llu system calls counted in the stream), %llu signals, "
+                "%llu blocks found rewritten; "
                 "record words: %llu by the worker (%.3f s CPU), %llu by the engine thread\n",
                 (int)getpid(), d->n_blocks, (unsigned long long)d->n_exit,
                 (unsigned long long)d->n_miss, (unsigned long long)d->n_full,
                 (unsigned long long)d->n_step, (unsigned long long)d->n_defer,
-                (unsigned long long)d->n_signal,
+                (unsigned long long)d->n_signal, (unsigned long long)d->n_stale,
                 (unsigned long long)d->n_words_worker, d->worker_cpu,
                 (unsigned long long)d->n_words_engine);
     pthread_mutex_destroy(&d->mu);
@@ -994,8 +999,8 @@ int dbt_sets_gs(const struct cons_insn *in, const struct user_regs_struct *u)
 static int translatable(const struct cons_insn *in, int first)
 {
     const struct dec_insn *d = &in->dec;
-    if (in->verify || !d->copyable || d->special || (d->rep && !first) || d->needs_vregs ||
-        d->len > 15)
+    if ((in->verify && d->rep) || !d->copyable || d->special || (d->rep && !first) ||
+        d->needs_vregs || d->len > 15)
         return 0;
     switch (d->flow) {
     case DEC_FLOW_NONE: case DEC_FLOW_JMP: case DEC_FLOW_JCC: case DEC_FLOW_CALL:
@@ -1066,6 +1071,7 @@ struct tblock {
     const struct cons_insn *in[BLOCK_MAX_INSNS];
     unsigned n, n_acc, n_fix;
     uint32_t used; /* gprs of all of them */
+    int verify;    /* one of them is in writable memory (emit_verify) */
 };
 
 static const uint8_t scratch_order[] = {DEC_R11, DEC_R10, DEC_R9, DEC_R8, DEC_RDI, DEC_RSI,
@@ -1226,6 +1232,72 @@ static void emit_dir_rec(struct emit *e, const struct dbt *d, const struct dbt_b
 
 /* Inline lookup of the target in rcx (rax, rcx saved in slots); a hit jumps
  * to the translation; a miss takes the jne whose rel32 goes in *miss_jcc. */
+/* Loads the n (8, 4, 2 or 1) bytes at program address a into register r
+ * (rax or rcx; zero-extended) and xors them with what they were, v: r is 0
+ * iff they are unchanged.  RIP-relative: a is within reach (verify_reaches). */
+static void emit_verify_piece(struct emit *e, int r, uint64_t a, unsigned n, uint64_t v)
+{
+    if (n == 8) {
+        mov_imm64(e, r, v);
+        put(e, 0x48), put(e, 0x33), put(e, (uint8_t)(0x05 | r << 3)); /* xor r, [rip+d] */
+    } else {
+        if (n == 4)
+            put(e, 0x8B);                      /* mov r32, [rip+d] */
+        else
+            put(e, 0x0F), put(e, n == 2 ? 0xB7 : 0xB6); /* movzx r32, word/byte [rip+d] */
+        put(e, (uint8_t)(0x05 | r << 3));
+    }
+    put32(e, (uint32_t)(a - (e->pc + 4))); /* from the end of this instruction */
+    if (n != 8)
+        put(e, 0x81), put(e, (uint8_t)(0xF0 | r)), put32(e, (uint32_t)v); /* xor r32, imm32 */
+}
+
+/* Code in writable memory (a JIT's) may be rewritten at any time, the way no
+ * system call tells: block b, of n instructions, starts by comparing the
+ * bytes it was translated from with memory, before it does anything else,
+ * and goes to its stale stub (b->stale, the registers as the indirect-branch
+ * dispatch saves them: restore_dispatch) if any differ.  Valgrind checks such
+ * code the same way (--smc-check=all-non-file); a block that rewrites its own
+ * later instructions is not caught, there or here. */
+static unsigned emit_verify(struct emit *e, struct dbt_block *b, const struct cons_insn *const *in,
+                            unsigned n)
+{
+    uint8_t bytes[BLOCK_MAX_INSNS * 15];
+    size_t len = 0;
+    for (unsigned k = 0; k < n; k++)
+        memcpy(bytes + len, in[k]->bytes, in[k]->dec.len), len += in[k]->dec.len;
+    gs_store(e, SV_RAX, 0);
+    put(e, 0x9F);                             /* lahf */
+    put(e, 0x0F), put(e, 0x90), put(e, 0xC0); /* seto al */
+    gs_store(e, SV_FLAGS, 0);
+    gs_store(e, SV_RCX, 1);
+    b->vsave = (uint16_t)(e->pc - b->entry);
+    size_t at = 0;
+    for (unsigned piece = 0; at < len; piece++) {
+        unsigned w = len - at >= 8 ? 8 : len - at >= 4 ? 4 : len - at >= 2 ? 2 : 1;
+        uint64_t v = 0;
+        memcpy(&v, bytes + at, w);
+        emit_verify_piece(e, piece ? 1 : 0, b->orig + at, w, v);
+        if (piece)
+            put(e, 0x48), put(e, 0x09), put(e, 0xC8); /* or rax, rcx */
+        at += w;
+    }
+    uint64_t stale = jump32(e, 0x5);          /* jnz: changed */
+    gs_load(e, 0, SV_FLAGS);
+    put(e, 0x04), put(e, 0x7F);               /* add al, 0x7f: OF back */
+    put(e, 0x9E);                             /* sahf */
+    gs_load(e, 0, SV_RAX);
+    gs_load(e, 1, SV_RCX);
+    b->vlen = (uint16_t)(e->pc - b->entry);
+    return (unsigned)(stale - b->entry);
+}
+
+/* Can the bytes of code at [a, a + len) be read RIP-relative from chunk c? */
+static int verify_reaches(const struct chunk *c, uint64_t a, uint64_t len)
+{
+    return fits32((int64_t)(a - (c->base + CHUNK_BYTES))) && fits32((int64_t)(a + len - c->base));
+}
+
 static void emit_dispatch(struct emit *e, uint64_t *miss_jcc)
 {
     put(e, 0x9F);                                   /* lahf */
@@ -1840,7 +1912,7 @@ static int emit_entry_fetch(struct emit *e, const struct dbt *d, struct dbt_bloc
 static int fresh_ok(struct dbt *d, const struct dbt_block *b, int flags_dead_at_start)
 {
     const struct cons_insn *j = b->insn[b->n - 1];
-    if (!b->dir || b->id + 1 >= CNT_MAX || b->n > VEX_MAX_INSNS - 3 ||
+    if (!b->dir || b->vlen || b->id + 1 >= CNT_MAX || b->n > VEX_MAX_INSNS - 3 ||
         j->dec.flow != DEC_FLOW_JCC || opcode_at(j->bytes, j->dec.len) >= j->dec.len ||
         (j->bytes[opcode_at(j->bytes, j->dec.len)] >= 0xE0 &&
          j->bytes[opcode_at(j->bytes, j->dec.len)] <= 0xE3))
@@ -2057,6 +2129,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
         for (unsigned j = 0; d->rec && !d->filt && in && j < in->dec.n_acc; j++)
             nfix += in->dec.acc[j].addr.bitreg != 0;
         if (!in || !translatable(in, 0) || !rip_reaches(in, c) ||
+            (in->verify && !verify_reaches(c, orig, pc + in->dec.len - orig)) ||
             tb.n_acc + tb.n_fix + in->dec.n_acc + nfix > BLOCK_MAX_ACC)
             break;
         int r2[3];
@@ -2065,6 +2138,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
             break;
         memcpy(reg, r2, sizeof reg);
         tb.used = used;
+        tb.verify |= in->verify;
         tb.in[tb.n++] = in;
         tb.n_acc += d->rec ? in->dec.n_acc : 0;
         tb.n_fix += nfix;
@@ -2089,6 +2163,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
     unsigned n_rec = b->n_rec;
     struct emit em = {c->mem + c->used, c->base + c->used, &d->cold}, *e2 = &em;
     b->entry = em.pc;
+    unsigned stale_jcc = tb.verify ? emit_verify(e2, b, tb.in, tb.n) : 0;
 
     for (unsigned k = 0; k < tb.n; k++)
         b->insn[k] = tb.in[k];
@@ -2126,7 +2201,8 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
         }
         for (unsigned i = 0; i < ns; i++)
             b->has_u |= !sites[i].fetch;
-        first_done = ns && fdead[0] && emit_entry_fetch(e2, d, b, &sites[0]);
+        /* (Not past a verify: an entry past its first fetch check would be.) */
+        first_done = ns && fdead[0] && !b->vlen && emit_entry_fetch(e2, d, b, &sites[0]);
         if (!first_done)
             emit_filt_prologue(e2, b, fdead[0]);
     } else if (b->quiet) {
@@ -2272,11 +2348,17 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
         b->miss = em.pc;
         put(e2, 0xCC);
     }
+    if (b->vlen) {
+        b->stale = em.pc;
+        put(e2, 0xCC);
+    }
     cold_place(e2);
     for (unsigned i = 0; i < b->n_exit; i++)
         set_rel32(c->mem + (b->exit[i].patch - c->base), b->exit[i].patch, b->exit[i].stub);
     if (jmiss)
         set_rel32(c->mem + (jmiss - c->base), jmiss, b->miss);
+    if (b->vlen)
+        set_rel32(c->mem + (b->entry + stale_jcc - c->base), b->entry + stale_jcc, b->stale);
     while (em.pc % 16)
         put(e2, 0xCC);
     b->end = em.pc;
@@ -2407,6 +2489,34 @@ void dbt_invalidate(struct dbt *d)
         __atomic_store_n(&ht[2 * i], 0, __ATOMIC_RELEASE);
 }
 
+/* Block b was found stale (emit_verify): nothing enters it from now on.
+ * Exits linked to it go back to their stubs (every block's exits are
+ * looked at: there is no list of who links to whom, and JITs rewrite code
+ * seldom), and its address leaves both tables; a thread inside it leaves
+ * at its next exit, as after dbt_invalidate. */
+static void forget_block(struct dbt *d, struct dbt_block *b)
+{
+    for (size_t i = 0; i < d->n_blocks; i++) {
+        struct dbt_block *x = d->byid[i];
+        for (unsigned k = 0; k < x->n_exit; k++) {
+            struct dbt_exit *e = &x->exit[k];
+            if (!e->linked || e->target != b->orig)
+                continue;
+            struct chunk *c = x->chunk;
+            set_rel32(c->mem + (e->patch - c->base), e->patch, e->stub);
+            e->linked = 0;
+        }
+    }
+    for (struct dbt_block **pp = &d->hash[hash_of(b->orig)]; *pp; pp = &(*pp)->hnext)
+        if (*pp == b) {
+            *pp = b->hnext;
+            break;
+        }
+    uint64_t *ht = (uint64_t *)(d->mem + HT_OFF) + 2 * hash_of(b->orig);
+    if (__atomic_load_n(&ht[0], __ATOMIC_ACQUIRE) == b->orig)
+        __atomic_store_n(&ht[0], 0, __ATOMIC_RELEASE);
+}
+
 /* ------------------------------------------------------------------- stops */
 
 /* Register r (hardware number) of u. */
@@ -2425,7 +2535,7 @@ static uint64_t reg_get(struct user_regs_struct *u, int r) { return *reg_of(u, r
 static int clean_point(const struct dbt_block *b, uint64_t pc, int *inner)
 {
     uint64_t off = pc - b->entry;
-    if (off == 0 || (b->nf && off == b->nf)) {
+    if (off == 0 || (b->nf && off == b->nf) || (b->vlen && off == b->vlen)) {
         *inner = 0;
         return 0;
     }
@@ -2740,6 +2850,13 @@ enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_s
      * dbt_drain, which also counts what the thread recorded); translating
      * runs beside it (leave_stub). */
     if (sig == SIGTRAP && (b = block_at(d, u->rip - 1, &c))) {
+        if (b->vlen && u->rip - 1 == b->stale) {
+            /* Its bytes changed: translated again from what they are now. */
+            d->n_stale++;
+            restore_dispatch(th, u);
+            forget_block(d, b);
+            return go_to(th, b->orig, u, NULL);
+        }
         struct dbt_exit *x = stub_of(b, u->rip - 1, &miss);
         if (x || miss) {
             if (x)
@@ -2775,6 +2892,16 @@ enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_s
         struct dbt_exit *x = stub_of(b, u->rip, &miss);
         if (x || miss) {
             u->rip = leave_stub(th, x, u);
+            clean = 1;
+            break;
+        }
+        uint64_t off = u->rip - b->entry;
+        if (b->vlen && ((off >= b->vsave && off < b->vlen) || u->rip == b->stale)) {
+            /* Comparing its bytes (a fault there is the program's at its
+             * first instruction: its code is gone), or found them changed:
+             * the registers are where the dispatch keeps them. */
+            restore_dispatch(th, u);
+            u->rip = b->orig;
             clean = 1;
             break;
         }

@@ -1,6 +1,11 @@
 /* Generated code: written into a read-write-execute mapping and rewritten in
  * place (executed between), then the W^X way (write, mprotect to read-execute,
- * run, back to writable, rewrite).  Every version must run and be counted. */
+ * run, back to writable, rewrite).  Every version must run and be counted.
+ * Last, a loop in generated code reached by a direct jump from other
+ * generated code (the translator links the two), where only the loop is
+ * rewritten: the jump must then reach the new loop.  The translator runs
+ * code in writable memory translated, comparing its bytes at each block's
+ * entry (core/dbt.c, emit_verify). */
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -11,6 +16,21 @@ static int emit(unsigned char *p, int v)
     memcpy(code + 1, &v, 4);
     memcpy(p, code, sizeof code);
     return (int)sizeof code;
+}
+
+/* At p: jmp p+64.  At p+64: eax = 1000 * v, in a loop of 1000 rounds. */
+static void emit_chain(unsigned char *p, int v)
+{
+    unsigned char jmp[] = {0xe9, 59, 0, 0, 0}; /* jmp rel32: p+5+59 = p+64 */
+    unsigned char loop[] = {0xb9, 0xe8, 0x03, 0, 0, /* mov ecx, 1000 */
+                            0x31, 0xc0,             /* xor eax, eax */
+                            0x05, 0, 0, 0, 0,       /* add eax, v */
+                            0xff, 0xc9,             /* dec ecx */
+                            0x75, 0xf7,             /* jnz add */
+                            0xc3};                  /* ret */
+    memcpy(loop + 8, &v, 4);
+    memcpy(p, jmp, sizeof jmp);
+    memcpy(p + 64, loop, sizeof loop);
 }
 
 int main(void)
@@ -32,6 +52,13 @@ int main(void)
         for (int i = 0; i < 10; i++)
             sum += ((int (*)(void))wx)();
     }
-    printf("sum %ld\n", sum);
-    return sum == 1275 + 15000 ? 0 : 1;
+    long chain = 0;
+    emit_chain(rwx, 1);
+    for (int v = 1; v <= 4; v++) {
+        memcpy(rwx + 64 + 8, &v, 4); /* the loop's immediate only */
+        for (int i = 0; i < 3; i++)
+            chain += ((int (*)(void))rwx)();
+    }
+    printf("sum %ld chain %ld\n", sum, chain);
+    return sum == 1275 + 15000 && chain == 3000L * (1 + 2 + 3 + 4) ? 0 : 1;
 }
