@@ -181,6 +181,7 @@ struct chunk {
     uint64_t base; /* program address */
     uint8_t *mem;  /* cachesim's view */
     uint64_t used;
+    uint64_t size; /* mapped: CHUNK_BYTES, or less where no such gap was in reach */
     struct dbt_block **blocks; /* in address order */
     size_t n_blocks, cap;
 };
@@ -479,7 +480,7 @@ void dbt_layout_of(const struct dbt *d, struct dbt_layout *l)
     l->thr_tr = d->thr_tr;
     l->n_chunks = d->n_chunks;
     for (unsigned i = 0; i < d->n_chunks; i++)
-        l->chunk_tr[i] = d->chunk[i].base;
+        l->chunk_tr[i] = d->chunk[i].base, l->chunk_bytes[i] = d->chunk[i].size;
 }
 
 struct dbt *dbt_new_forked(struct session *s, struct tracee *t, pid_t tid,
@@ -503,9 +504,10 @@ struct dbt *dbt_new_forked(struct session *s, struct tracee *t, pid_t tid,
                       PROT_READ | PROT_WRITE, fixed, (uint64_t)fd, THR_OFF) == (long)l->thr_tr;
     for (unsigned i = 0; ok && i < l->n_chunks; i++) {
         uint64_t off = CHUNK_OFF + i * CHUNK_BYTES;
-        ok = inject(tid, gadget, SYS_mmap, l->chunk_tr[i], CHUNK_BYTES, PROT_READ | PROT_EXEC,
+        ok = inject(tid, gadget, SYS_mmap, l->chunk_tr[i], l->chunk_bytes[i], PROT_READ | PROT_EXEC,
                     fixed, (uint64_t)fd, off) == (long)l->chunk_tr[i];
         d->chunk[i].base = l->chunk_tr[i];
+        d->chunk[i].size = l->chunk_bytes[i];
         d->chunk[i].mem = d->mem + off;
         d->n_chunks = i + 1;
     }
@@ -1026,40 +1028,85 @@ static int translatable(const struct cons_insn *in, int first)
 
 /* A chunk of code memory within reach (+-1 GiB) of addr, mapping a new one if
  * needed through thread tid; NULL if none can be had. */
+/* Where a chunk of `size` bytes whose middle is within reach of addr fits in
+ * a gap of process pid's address space, the nearest such place; 0 if none.
+ * Not within 64 MiB below the stack, which grows down into it. */
+static uint64_t chunk_gap(pid_t pid, uint64_t addr, uint64_t reach, uint64_t size)
+{
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return 0;
+    uint64_t prev = 1ull << 20, best = 0, best_dist = reach;
+    const uint64_t top = 0x7FFFFFFFF000ull, want = addr - size / 2;
+    for (int last = 0; !last;) {
+        unsigned long long a, b;
+        if (!fgets(line, sizeof line, f) || sscanf(line, "%llx-%llx", &a, &b) != 2)
+            a = b = top, last = 1;
+        if (a >= top) /* [vsyscall], above user space */
+            a = b = top, last = 1;
+        if (strstr(line, "[stack]") && a > (64ull << 20))
+            a -= 64ull << 20;
+        if (a > prev && a - prev >= size + (2ull << 20)) {
+            uint64_t lo = (prev + 0xFFFFF) & ~0xFFFFFull, hi = (a - size) & ~0xFFFFFull;
+            uint64_t base = want < lo ? lo : want > hi ? hi : want & ~0xFFFFFull;
+            uint64_t mid = base + size / 2, dist = addr > mid ? addr - mid : mid - addr;
+            if (lo <= hi && dist < best_dist)
+                best = base, best_dist = dist;
+        }
+        if (b > prev)
+            prev = b;
+    }
+    fclose(f);
+    return best;
+}
+
 static struct chunk *chunk_for(struct dbt *d, pid_t tid, uint64_t addr)
 {
     const uint64_t reach = 1ull << 30;
     for (unsigned i = 0; i < d->n_chunks; i++) {
         struct chunk *c = &d->chunk[i];
-        uint64_t mid = c->base + CHUNK_BYTES / 2;
-        if ((addr > mid ? addr - mid : mid - addr) < reach && c->used + 65536 < CHUNK_BYTES)
+        uint64_t mid = c->base + c->size / 2;
+        if ((addr > mid ? addr - mid : mid - addr) < reach && c->used + 65536 < c->size)
             return c;
     }
     if (d->failed_chunk || d->n_chunks == CHUNK_MAX)
         return NULL;
     /* Below the code if there is room (the heap grows up from a program's end),
-     * else above it, beyond what the heap is likely to reach. */
-    uint64_t hints[3], lo = addr & ~0xFFFFFull;
+     * else above it, beyond what the heap is likely to reach; else the nearest
+     * gap within reach (HotSpot fills the top of the address space: its first
+     * chunk full, the hints above were past the end of user space, and
+     * everything translated after was stepped instead). */
+    uint64_t hints[6], sizes[6], lo = addr & ~0xFFFFFull;
     int nh = 0;
     if (lo > (3ull << 28) + CHUNK_BYTES)
         hints[nh++] = lo - (3ull << 28);
     hints[nh++] = lo + (3ull << 28);
     hints[nh++] = lo + (1ull << 28);
+    hints[nh++] = 0; /* chunk_gap's, looked for only if those fail, */
+    hints[nh++] = 0; /* and smaller ones if no whole chunk fits in reach */
+    hints[nh++] = 0;
+    for (int i = 0; i < nh; i++)
+        sizes[i] = i < nh - 2 ? CHUNK_BYTES : i == nh - 2 ? CHUNK_BYTES / 4 : CHUNK_BYTES / 16;
     struct chunk *c = &d->chunk[d->n_chunks];
     uint64_t off = CHUNK_OFF + d->n_chunks * CHUNK_BYTES;
     for (int i = 0; i < nh; i++) {
-        uint64_t a = map_in(d, tid, gadget_tr(d), path_tr(d), hints[i], CHUNK_BYTES,
+        if (!hints[i] && !(hints[i] = chunk_gap(d->t->pid, addr, reach - (1ull << 20), sizes[i])))
+            continue;
+        uint64_t a = map_in(d, tid, gadget_tr(d), path_tr(d), hints[i], sizes[i],
                             PROT_READ | PROT_EXEC, off);
         if (!a)
             continue;
-        uint64_t mid = a + CHUNK_BYTES / 2;
+        uint64_t mid = a + sizes[i] / 2;
         if ((addr > mid ? addr - mid : mid - addr) >= reach) {
-            inject(tid, gadget_tr(d), SYS_munmap, a, CHUNK_BYTES, 0, 0, 0, 0);
+            inject(tid, gadget_tr(d), SYS_munmap, a, sizes[i], 0, 0, 0, 0);
             continue;
         }
         c->base = a;
         c->mem = d->mem + off;
         c->used = 0;
+        c->size = sizes[i];
         d->n_chunks++;
         return c;
     }
@@ -1096,7 +1143,7 @@ static int rip_reaches(const struct cons_insn *in, const struct chunk *c)
     int32_t disp;
     memcpy(&disp, in->bytes + in->dec.rip_disp, 4);
     uint64_t target = in->addr + in->dec.len + (uint64_t)(int64_t)disp;
-    return fits32((int64_t)(target - c->base)) && fits32((int64_t)(target - (c->base + CHUNK_BYTES)));
+    return fits32((int64_t)(target - c->base)) && fits32((int64_t)(target - (c->base + c->size)));
 }
 
 /* The effective address of access a of in, into register rt. */
@@ -1232,24 +1279,19 @@ static void emit_dir_rec(struct emit *e, const struct dbt *d, const struct dbt_b
 
 /* Inline lookup of the target in rcx (rax, rcx saved in slots); a hit jumps
  * to the translation; a miss takes the jne whose rel32 goes in *miss_jcc. */
-/* Loads the n (8, 4, 2 or 1) bytes at program address a into register r
- * (rax or rcx; zero-extended) and xors them with what they were, v: r is 0
- * iff they are unchanged.  RIP-relative: a is within reach (verify_reaches). */
-static void emit_verify_piece(struct emit *e, int r, uint64_t a, unsigned n, uint64_t v)
+/* Compares the 8-byte-aligned quadword at program address q with v in
+ * register r (rax or rcx): r = 0 iff its bytes from the l-th up to but not
+ * including the (8 - t)-th equal v's (the others are v's zeros and whatever
+ * memory holds, shifted out).  RIP-relative: q is within reach (verify_reaches). */
+static void emit_verify_quad(struct emit *e, int r, uint64_t q, uint64_t v, unsigned l, unsigned t)
 {
-    if (n == 8) {
-        mov_imm64(e, r, v);
-        put(e, 0x48), put(e, 0x33), put(e, (uint8_t)(0x05 | r << 3)); /* xor r, [rip+d] */
-    } else {
-        if (n == 4)
-            put(e, 0x8B);                      /* mov r32, [rip+d] */
-        else
-            put(e, 0x0F), put(e, n == 2 ? 0xB7 : 0xB6); /* movzx r32, word/byte [rip+d] */
-        put(e, (uint8_t)(0x05 | r << 3));
-    }
-    put32(e, (uint32_t)(a - (e->pc + 4))); /* from the end of this instruction */
-    if (n != 8)
-        put(e, 0x81), put(e, (uint8_t)(0xF0 | r)), put32(e, (uint32_t)v); /* xor r32, imm32 */
+    mov_imm64(e, r, v);
+    put(e, 0x48), put(e, 0x33), put(e, (uint8_t)(0x05 | r << 3)); /* xor r, [rip+d] */
+    put32(e, (uint32_t)(q - (e->pc + 4)));  /* from the end of this instruction */
+    if (t)
+        put(e, 0x48), put(e, 0xC1), put(e, (uint8_t)(0xE0 | r)), put(e, (uint8_t)(8 * t)); /* shl */
+    if (l + t)
+        put(e, 0x48), put(e, 0xC1), put(e, (uint8_t)(0xE8 | r)), put(e, (uint8_t)(8 * (l + t))); /* shr */
 }
 
 /* Code in writable memory (a JIT's) may be rewritten at any time, the way no
@@ -1258,7 +1300,11 @@ static void emit_verify_piece(struct emit *e, int r, uint64_t a, unsigned n, uin
  * and goes to its stale stub (b->stale, the registers as the indirect-branch
  * dispatch saves them: restore_dispatch) if any differ.  Valgrind checks such
  * code the same way (--smc-check=all-non-file); a block that rewrites its own
- * later instructions is not caught, there or here. */
+ * later instructions is not caught, there or here.  The loads are aligned
+ * quadwords: a program may have set the flags' alignment check (HotSpot does,
+ * to tell a 486 from a 386, around code in its own code cache), and an
+ * unaligned load of ours there raised SIGBUS.  An aligned quadword never
+ * crosses a page, so no load touches a page the block is not on. */
 static unsigned emit_verify(struct emit *e, struct dbt_block *b, const struct cons_insn *const *in,
                             unsigned n)
 {
@@ -1272,15 +1318,17 @@ static unsigned emit_verify(struct emit *e, struct dbt_block *b, const struct co
     gs_store(e, SV_FLAGS, 0);
     gs_store(e, SV_RCX, 1);
     b->vsave = (uint16_t)(e->pc - b->entry);
-    size_t at = 0;
-    for (unsigned piece = 0; at < len; piece++) {
-        unsigned w = len - at >= 8 ? 8 : len - at >= 4 ? 4 : len - at >= 2 ? 2 : 1;
-        uint64_t v = 0;
-        memcpy(&v, bytes + at, w);
-        emit_verify_piece(e, piece ? 1 : 0, b->orig + at, w, v);
-        if (piece)
+    uint64_t lo = b->orig & ~7ull, end = b->orig + len;
+    for (uint64_t q = lo; q < end; q += 8) {
+        unsigned l = q < b->orig ? (unsigned)(b->orig - q) : 0;
+        unsigned t = q + 8 > end ? (unsigned)(q + 8 - end) : 0;
+        uint8_t v[8] = {0};
+        memcpy(v + l, bytes + (q + l - b->orig), 8 - l - t);
+        uint64_t vq;
+        memcpy(&vq, v, 8);
+        emit_verify_quad(e, q == lo ? 0 : 1, q, vq, l, t);
+        if (q != lo)
             put(e, 0x48), put(e, 0x09), put(e, 0xC8); /* or rax, rcx */
-        at += w;
     }
     uint64_t stale = jump32(e, 0x5);          /* jnz: changed */
     gs_load(e, 0, SV_FLAGS);
@@ -1295,7 +1343,7 @@ static unsigned emit_verify(struct emit *e, struct dbt_block *b, const struct co
 /* Can the bytes of code at [a, a + len) be read RIP-relative from chunk c? */
 static int verify_reaches(const struct chunk *c, uint64_t a, uint64_t len)
 {
-    return fits32((int64_t)(a - (c->base + CHUNK_BYTES))) && fits32((int64_t)(a + len - c->base));
+    return fits32((int64_t)(a - (c->base + c->size))) && fits32((int64_t)(a + len - c->base));
 }
 
 static void emit_dispatch(struct emit *e, uint64_t *miss_jcc)
@@ -2129,7 +2177,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
         for (unsigned j = 0; d->rec && !d->filt && in && j < in->dec.n_acc; j++)
             nfix += in->dec.acc[j].addr.bitreg != 0;
         if (!in || !translatable(in, 0) || !rip_reaches(in, c) ||
-            (in->verify && !verify_reaches(c, orig, pc + in->dec.len - orig)) ||
+            (in->verify && !verify_reaches(c, orig & ~7ull, ((pc + in->dec.len + 7) & ~7ull) - (orig & ~7ull))) ||
             tb.n_acc + tb.n_fix + in->dec.n_acc + nfix > BLOCK_MAX_ACC)
             break;
         int r2[3];

@@ -52,7 +52,7 @@ void dbt_free(struct dbt *d);
 struct dbt_layout {
     uint64_t base_tr, thr_tr;
     unsigned n_chunks;
-    uint64_t chunk_tr[16];
+    uint64_t chunk_tr[16], chunk_bytes[16];
 };
 void dbt_layout_of(const struct dbt *d, struct dbt_layout *l);
 

@@ -113,6 +113,8 @@ if built liba gcc -O1 -shared -fPIC -o liba.so liba.c && built libb gcc -O1 -sha
 fi
 # Code written at run time: rewritten in place in a RWX mapping, and the W^X way.
 built smc gcc -g -O1 -o smc "$E/smc.c" && add smc "" ./smc
+# Generated code where only a chunk smaller than a whole one fits in reach.
+built farcode gcc -g -O1 -o farcode "$E/farcode.c" && add farcode "" ./farcode
 # The translator's MRU filter (tests/e2e/progs/filt.c): also under geometries
 # with other line sizes, one set, direct-mapped, and more D1 sets than the
 # filter holds (then every access is recorded).
@@ -184,6 +186,14 @@ if [ -x smc ] && [ "$B" = dbt ]; then
   n=$("$CACHESIM" -v $G --out-file=/dev/null ./smc 2>&1 |
       sed -n 's/.* \([0-9]*\) blocks found rewritten.*/\1/p')
   check_eq "$n" 55 "smc: blocks of generated code found rewritten at their entry"
+fi
+
+# farcode's code is translated (in a chunk of 16 MiB placed in the one hole
+# in reach): its two rewrites are found at the entries of its two blocks.
+if [ -x farcode ] && [ "$B" = dbt ]; then
+  n=$("$CACHESIM" -v $G --out-file=/dev/null ./farcode 2>&1 |
+      sed -n 's/.* \([0-9]*\) blocks found rewritten.*/\1/p')
+  check_eq "$n" 4 "farcode: code with no room for a whole chunk in reach is translated"
 fi
 
 # Under B, the t_*.S profiles equal live Cachegrind's.
