@@ -10,18 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-/* eax = 1000 * v, in a loop of 1000 rounds. */
-static void emit(unsigned char *p, int v)
-{
-    unsigned char loop[] = {0xb9, 0xe8, 0x03, 0, 0, /* mov ecx, 1000 */
-                            0x31, 0xc0,             /* xor eax, eax */
-                            0x05, 0, 0, 0, 0,       /* add eax, v */
-                            0xff, 0xc9,             /* dec ecx */
-                            0x75, 0xf7,             /* jnz add */
-                            0xc3};                  /* ret */
-    memcpy(loop + 8, &v, 4);
-    memcpy(p, loop, sizeof loop);
-}
+#include "genloop.h"
 
 int main(void)
 {
@@ -38,7 +27,7 @@ int main(void)
         return 2;
     long sum = 0;
     for (int v = 1; v <= 3; v++) {
-        emit(code, v);
+        emit_loop(code, v);
         for (int i = 0; i < 5; i++)
             sum += ((int (*)(void))code)();
     }

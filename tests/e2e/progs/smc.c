@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "genloop.h"
+
 static int emit(unsigned char *p, int v)
 {
     unsigned char code[] = {0xb8, 0, 0, 0, 0, 0xc3}; /* mov eax, v; ret */
@@ -18,19 +20,12 @@ static int emit(unsigned char *p, int v)
     return (int)sizeof code;
 }
 
-/* At p: jmp p+64.  At p+64: eax = 1000 * v, in a loop of 1000 rounds. */
+/* At p: jmp p+64.  At p+64: emit_loop's. */
 static void emit_chain(unsigned char *p, int v)
 {
     unsigned char jmp[] = {0xe9, 59, 0, 0, 0}; /* jmp rel32: p+5+59 = p+64 */
-    unsigned char loop[] = {0xb9, 0xe8, 0x03, 0, 0, /* mov ecx, 1000 */
-                            0x31, 0xc0,             /* xor eax, eax */
-                            0x05, 0, 0, 0, 0,       /* add eax, v */
-                            0xff, 0xc9,             /* dec ecx */
-                            0x75, 0xf7,             /* jnz add */
-                            0xc3};                  /* ret */
-    memcpy(loop + 8, &v, 4);
     memcpy(p, jmp, sizeof jmp);
-    memcpy(p + 64, loop, sizeof loop);
+    emit_loop(p + 64, v);
 }
 
 int main(void)
@@ -55,7 +50,7 @@ int main(void)
     long chain = 0;
     emit_chain(rwx, 1);
     for (int v = 1; v <= 4; v++) {
-        memcpy(rwx + 64 + 8, &v, 4); /* the loop's immediate only */
+        memcpy(rwx + 64 + GENLOOP_V, &v, 4); /* the loop's immediate only */
         for (int i = 0; i < 3; i++)
             chain += ((int (*)(void))rwx)();
     }
