@@ -246,11 +246,19 @@ int session_maps_syscall(struct session *s, struct tracee *t)
     size_t n;
     struct code_region *now = read_code_maps(t->pid, &n);
     int gone = 0, added = n != t->n_code;
-    /* Every old executable mapping must still be there, unchanged. */
+    /* Every old executable mapping that is not writable must still be there,
+     * unchanged: within a mapping of the same object, at the same offset (a
+     * mapping grown, or merged with a neighbour, still holds the same code).
+     * Code in writable ones is compared with what it was at every use
+     * (session_insn here, emit_verify in the translator), so they may change
+     * at will: HotSpot grows and shrinks its code cache as it compiles, and
+     * each change had dropped every translation and description. */
     for (size_t i = 0; t->code && i < t->n_code && !gone; i++) {
-        int found = 0;
+        const struct code_region *o = &t->code[i];
+        int found = o->writable;
         for (size_t j = 0; j < n && !found; j++)
-            found = memcmp(&t->code[i], &now[j], sizeof now[j]) == 0;
+            found = now[j].start <= o->start && o->end <= now[j].end && now[j].ino == o->ino &&
+                    !now[j].writable && now[j].off + (o->start - now[j].start) == o->off;
         gone = !found;
     }
     if (gone)
