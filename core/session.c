@@ -261,6 +261,12 @@ int session_maps_syscall(struct session *s, struct tracee *t)
                     !now[j].writable && now[j].off + (o->start - now[j].start) == o->off;
         gone = !found;
     }
+    /* Code that was writable may now be a file's (mapped over it): its
+     * descriptions and translations, kept by comparing bytes, would keep
+     * the old names. */
+    for (size_t i = 0; t->code && i < t->n_code && !gone; i++)
+        for (size_t j = 0; j < n && !gone && t->code[i].writable; j++)
+            gone = !now[j].writable && now[j].start < t->code[i].end && t->code[i].start < now[j].end;
     if (gone)
         cons_insn_flush(t->cons);
     if (gone || added)
