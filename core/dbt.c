@@ -1026,8 +1026,6 @@ static int translatable(const struct cons_insn *in, int first)
     return 1;
 }
 
-/* A chunk of code memory within reach (+-1 GiB) of addr, mapping a new one if
- * needed through thread tid; NULL if none can be had. */
 /* Where a chunk of `size` bytes whose middle is within reach of addr fits in
  * a gap of process pid's address space, the nearest such place; 0 if none.
  * Not within 64 MiB below the stack, which grows down into it. */
@@ -1062,6 +1060,37 @@ static uint64_t chunk_gap(pid_t pid, uint64_t addr, uint64_t reach, uint64_t siz
     return best;
 }
 
+/* Can chunk c's code reach [lo, hi] with a RIP-relative disp32? */
+static int chunk_reaches(const struct chunk *c, uint64_t lo, uint64_t hi)
+{
+    return fits32((int64_t)(lo - (c->base + c->size))) && fits32((int64_t)(hi - c->base));
+}
+
+/* Maps the next chunk, of `size` bytes, at hint through thread tid, if it
+ * lands with its middle within reach of addr. */
+static struct chunk *chunk_map(struct dbt *d, pid_t tid, uint64_t addr, uint64_t reach,
+                               uint64_t hint, uint64_t size)
+{
+    struct chunk *c = &d->chunk[d->n_chunks];
+    uint64_t off = CHUNK_OFF + d->n_chunks * CHUNK_BYTES;
+    uint64_t a = map_in(d, tid, gadget_tr(d), path_tr(d), hint, size, PROT_READ | PROT_EXEC, off);
+    if (!a)
+        return NULL;
+    uint64_t mid = a + size / 2;
+    if ((addr > mid ? addr - mid : mid - addr) >= reach) {
+        inject(tid, gadget_tr(d), SYS_munmap, a, size, 0, 0, 0, 0);
+        return NULL;
+    }
+    c->base = a;
+    c->mem = d->mem + off;
+    c->used = 0;
+    c->size = size;
+    d->n_chunks++;
+    return c;
+}
+
+/* A chunk of code memory within reach (+-1 GiB) of addr, mapping a new one if
+ * needed through thread tid; NULL if none can be had. */
 static struct chunk *chunk_for(struct dbt *d, pid_t tid, uint64_t addr)
 {
     const uint64_t reach = 1ull << 30;
@@ -1075,43 +1104,26 @@ static struct chunk *chunk_for(struct dbt *d, pid_t tid, uint64_t addr)
         return NULL;
     /* Below the code if there is room (the heap grows up from a program's end),
      * else above it, beyond what the heap is likely to reach; else the nearest
-     * gap within reach (HotSpot fills the top of the address space: its first
-     * chunk full, the hints above were past the end of user space, and
-     * everything translated after was stepped instead). */
-    uint64_t hints[6], sizes[6], lo = addr & ~0xFFFFFull;
+     * gap within reach, for a whole chunk or, where none fits, a quarter or a
+     * sixteenth of one (HotSpot fills the top of the address space: its first
+     * chunk full, the hints were past the end of user space, and everything
+     * translated after was stepped instead). */
+    uint64_t hints[3], lo = addr & ~0xFFFFFull;
     int nh = 0;
     if (lo > (3ull << 28) + CHUNK_BYTES)
         hints[nh++] = lo - (3ull << 28);
     hints[nh++] = lo + (3ull << 28);
     hints[nh++] = lo + (1ull << 28);
-    hints[nh++] = 0; /* chunk_gap's, looked for only if those fail, */
-    hints[nh++] = 0; /* and smaller ones if no whole chunk fits in reach */
-    hints[nh++] = 0;
-    for (int i = 0; i < nh; i++)
-        sizes[i] = i < nh - 2 ? CHUNK_BYTES : i == nh - 2 ? CHUNK_BYTES / 4 : CHUNK_BYTES / 16;
-    struct chunk *c = &d->chunk[d->n_chunks];
-    uint64_t off = CHUNK_OFF + d->n_chunks * CHUNK_BYTES;
-    for (int i = 0; i < nh; i++) {
-        if (!hints[i] && !(hints[i] = chunk_gap(d->t->pid, addr, reach - (1ull << 20), sizes[i])))
-            continue;
-        uint64_t a = map_in(d, tid, gadget_tr(d), path_tr(d), hints[i], sizes[i],
-                            PROT_READ | PROT_EXEC, off);
-        if (!a)
-            continue;
-        uint64_t mid = a + sizes[i] / 2;
-        if ((addr > mid ? addr - mid : mid - addr) >= reach) {
-            inject(tid, gadget_tr(d), SYS_munmap, a, sizes[i], 0, 0, 0, 0);
-            continue;
-        }
-        c->base = a;
-        c->mem = d->mem + off;
-        c->used = 0;
-        c->size = sizes[i];
-        d->n_chunks++;
-        return c;
+    struct chunk *c = NULL;
+    for (int i = 0; i < nh && !c; i++)
+        c = chunk_map(d, tid, addr, reach, hints[i], CHUNK_BYTES);
+    for (uint64_t size = CHUNK_BYTES; size >= CHUNK_BYTES / 16 && !c; size /= 4) {
+        uint64_t gap = chunk_gap(d->t->pid, addr, reach - (1ull << 20), size);
+        if (gap)
+            c = chunk_map(d, tid, addr, reach, gap, size);
     }
-    d->failed_chunk = 1;
-    return NULL;
+    d->failed_chunk = !c;
+    return c;
 }
 
 struct tblock {
@@ -1143,7 +1155,7 @@ static int rip_reaches(const struct cons_insn *in, const struct chunk *c)
     int32_t disp;
     memcpy(&disp, in->bytes + in->dec.rip_disp, 4);
     uint64_t target = in->addr + in->dec.len + (uint64_t)(int64_t)disp;
-    return fits32((int64_t)(target - c->base)) && fits32((int64_t)(target - (c->base + c->size)));
+    return chunk_reaches(c, target, target);
 }
 
 /* The effective address of access a of in, into register rt. */
@@ -1277,8 +1289,15 @@ static void emit_dir_rec(struct emit *e, const struct dbt *d, const struct dbt_b
     put(e, (uint8_t)taken);
 }
 
-/* Inline lookup of the target in rcx (rax, rcx saved in slots); a hit jumps
- * to the translation; a miss takes the jne whose rel32 goes in *miss_jcc. */
+/* Flags, rax and rcx back from the slots the indirect-branch dispatch keeps
+ * them in (restore_dispatch reads the same slots at a stop). */
+static void dispatch_restore(struct emit *e)
+{
+    gs_load(e, 0, SV_FLAGS);
+    flags_restore(e);
+    gs_load(e, 1, SV_RCX);
+}
+
 /* Compares the 8-byte-aligned quadword at program address q with v in
  * register r (rax or rcx): r = 0 iff its bytes from the l-th up to but not
  * including the (8 - t)-th equal v's (the others are v's zeros and whatever
@@ -1312,9 +1331,7 @@ static unsigned emit_verify(struct emit *e, struct dbt_block *b, const struct co
     size_t len = 0;
     for (unsigned k = 0; k < n; k++)
         memcpy(bytes + len, in[k]->bytes, in[k]->dec.len), len += in[k]->dec.len;
-    gs_store(e, SV_RAX, 0);
-    put(e, 0x9F);                             /* lahf */
-    put(e, 0x0F), put(e, 0x90), put(e, 0xC0); /* seto al */
+    flags_save(e);
     gs_store(e, SV_FLAGS, 0);
     gs_store(e, SV_RCX, 1);
     b->vsave = (uint16_t)(e->pc - b->entry);
@@ -1331,21 +1348,19 @@ static unsigned emit_verify(struct emit *e, struct dbt_block *b, const struct co
             put(e, 0x48), put(e, 0x09), put(e, 0xC8); /* or rax, rcx */
     }
     uint64_t stale = jump32(e, 0x5);          /* jnz: changed */
-    gs_load(e, 0, SV_FLAGS);
-    put(e, 0x04), put(e, 0x7F);               /* add al, 0x7f: OF back */
-    put(e, 0x9E);                             /* sahf */
-    gs_load(e, 0, SV_RAX);
-    gs_load(e, 1, SV_RCX);
+    dispatch_restore(e);
     b->vlen = (uint16_t)(e->pc - b->entry);
     return (unsigned)(stale - b->entry);
 }
 
-/* Can the bytes of code at [a, a + len) be read RIP-relative from chunk c? */
-static int verify_reaches(const struct chunk *c, uint64_t a, uint64_t len)
+/* Can emit_verify's quadwords for the code at [start, end) be read from chunk c? */
+static int verify_reaches(const struct chunk *c, uint64_t start, uint64_t end)
 {
-    return fits32((int64_t)(a - (c->base + c->size))) && fits32((int64_t)(a + len - c->base));
+    return chunk_reaches(c, start & ~7ull, ((end + 7) & ~7ull) - 1);
 }
 
+/* Inline lookup of the target in rcx (rax, rcx saved in slots); a hit jumps
+ * to the translation; a miss takes the jne whose rel32 goes in *miss_jcc. */
 static void emit_dispatch(struct emit *e, uint64_t *miss_jcc)
 {
     put(e, 0x9F);                                   /* lahf */
@@ -1361,11 +1376,7 @@ static void emit_dispatch(struct emit *e, uint64_t *miss_jcc)
     *miss_jcc = jump32(e, 0x5);                     /* jne miss */
     put(e, 0x48), put(e, 0x8B), put(e, 0x40), put(e, 0x08); /* mov rax, [rax+8] */
     gs_store(e, JMP_TGT, 0);
-    gs_load(e, 0, SV_FLAGS);
-    put(e, 0x04), put(e, 0x7F);                     /* add al, 0x7f: OF back */
-    put(e, 0x9E);                                   /* sahf */
-    gs_load(e, 0, SV_RAX);
-    gs_load(e, 1, SV_RCX);
+    dispatch_restore(e);
     put(e, 0x65), op_mem(e, 0, 0xFF, 4, -1, -1, 1, JMP_TGT); /* jmp gs:[JMP_TGT] */
 }
 
@@ -1379,9 +1390,15 @@ static void chunk_add_block(struct chunk *c, struct dbt_block *b)
     b->chunk = c;
 }
 
+/* orig's entry of the program's indirect-branch table: its key, then where to go. */
+static uint64_t *ht_slot(struct dbt *d, uint64_t orig)
+{
+    return (uint64_t *)(d->mem + HT_OFF) + 2 * hash_of(orig);
+}
+
 static void ht_insert(struct dbt *d, uint64_t orig, uint64_t entry)
 {
-    uint64_t *ht = (uint64_t *)(d->mem + HT_OFF) + 2 * hash_of(orig);
+    uint64_t *ht = ht_slot(d, orig);
     __atomic_store_n(&ht[0], 0, __ATOMIC_RELEASE);
     __atomic_store_n(&ht[1], entry, __ATOMIC_RELEASE);
     __atomic_store_n(&ht[0], orig, __ATOMIC_RELEASE);
@@ -2177,7 +2194,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
         for (unsigned j = 0; d->rec && !d->filt && in && j < in->dec.n_acc; j++)
             nfix += in->dec.acc[j].addr.bitreg != 0;
         if (!in || !translatable(in, 0) || !rip_reaches(in, c) ||
-            (in->verify && !verify_reaches(c, orig & ~7ull, ((pc + in->dec.len + 7) & ~7ull) - (orig & ~7ull))) ||
+            (in->verify && !verify_reaches(c, orig, pc + in->dec.len)) ||
             tb.n_acc + tb.n_fix + in->dec.n_acc + nfix > BLOCK_MAX_ACC)
             break;
         int r2[3];
@@ -2520,19 +2537,20 @@ int dbt_enter(struct dbt_thread *th, struct user_regs_struct *u, struct diag_err
     return 1;
 }
 
+/* Exit x of block b goes back to its stub. */
+static void unlink_exit(struct dbt_block *b, struct dbt_exit *x)
+{
+    struct chunk *c = b->chunk;
+    set_rel32(c->mem + (x->patch - c->base), x->patch, x->stub);
+    x->linked = 0;
+}
+
 void dbt_invalidate(struct dbt *d)
 {
-    for (size_t i = 0; i < d->n_blocks; i++) {
-        struct dbt_block *b = d->byid[i];
-        for (unsigned k = 0; k < b->n_exit; k++) {
-            struct dbt_exit *x = &b->exit[k];
-            if (!x->linked)
-                continue;
-            struct chunk *c = b->chunk;
-            set_rel32(c->mem + (x->patch - c->base), x->patch, x->stub);
-            x->linked = 0;
-        }
-    }
+    for (size_t i = 0; i < d->n_blocks; i++)
+        for (unsigned k = 0; k < d->byid[i]->n_exit; k++)
+            if (d->byid[i]->exit[k].linked)
+                unlink_exit(d->byid[i], &d->byid[i]->exit[k]);
     memset(d->hash, 0, HT_N * sizeof *d->hash);
     d->n_sysc = 0; /* their instructions may be gone: made again when needed */
     clear_pending(d);
@@ -2548,23 +2566,16 @@ void dbt_invalidate(struct dbt *d)
  * at its next exit, as after dbt_invalidate. */
 static void forget_block(struct dbt *d, struct dbt_block *b)
 {
-    for (size_t i = 0; i < d->n_blocks; i++) {
-        struct dbt_block *x = d->byid[i];
-        for (unsigned k = 0; k < x->n_exit; k++) {
-            struct dbt_exit *e = &x->exit[k];
-            if (!e->linked || e->target != b->orig)
-                continue;
-            struct chunk *c = x->chunk;
-            set_rel32(c->mem + (e->patch - c->base), e->patch, e->stub);
-            e->linked = 0;
-        }
-    }
+    for (size_t i = 0; i < d->n_blocks; i++)
+        for (unsigned k = 0; k < d->byid[i]->n_exit; k++)
+            if (d->byid[i]->exit[k].linked && d->byid[i]->exit[k].target == b->orig)
+                unlink_exit(d->byid[i], &d->byid[i]->exit[k]);
     for (struct dbt_block **pp = &d->hash[hash_of(b->orig)]; *pp; pp = &(*pp)->hnext)
         if (*pp == b) {
             *pp = b->hnext;
             break;
         }
-    uint64_t *ht = (uint64_t *)(d->mem + HT_OFF) + 2 * hash_of(b->orig);
+    uint64_t *ht = ht_slot(d, b->orig);
     if (__atomic_load_n(&ht[0], __ATOMIC_ACQUIRE) == b->orig)
         __atomic_store_n(&ht[0], 0, __ATOMIC_RELEASE);
 }

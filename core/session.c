@@ -252,21 +252,25 @@ int session_maps_syscall(struct session *s, struct tracee *t)
      * Code in writable ones is compared with what it was at every use
      * (session_insn here, emit_verify in the translator), so they may change
      * at will: HotSpot grows and shrinks its code cache as it compiles, and
-     * each change had dropped every translation and description. */
+     * each change had dropped every translation and description.  Unless a
+     * mapping that is not writable now lies over one (a file mapped where a
+     * JIT's code was): its descriptions and translations, kept by comparing
+     * bytes, would keep the old names. */
     for (size_t i = 0; t->code && i < t->n_code && !gone; i++) {
         const struct code_region *o = &t->code[i];
-        int found = o->writable;
-        for (size_t j = 0; j < n && !found; j++)
-            found = now[j].start <= o->start && o->end <= now[j].end && now[j].ino == o->ino &&
-                    !now[j].writable && now[j].off + (o->start - now[j].start) == o->off;
-        gone = !found;
+        int kept = o->writable;
+        for (size_t j = 0; j < n; j++) {
+            const struct code_region *r = &now[j];
+            if (r->writable)
+                continue;
+            if (o->writable)
+                kept &= !(r->start < o->end && o->start < r->end);
+            else
+                kept |= r->start <= o->start && o->end <= r->end && r->ino == o->ino &&
+                        r->off + (o->start - r->start) == o->off;
+        }
+        gone = !kept;
     }
-    /* Code that was writable may now be a file's (mapped over it): its
-     * descriptions and translations, kept by comparing bytes, would keep
-     * the old names. */
-    for (size_t i = 0; t->code && i < t->n_code && !gone; i++)
-        for (size_t j = 0; j < n && !gone && t->code[i].writable; j++)
-            gone = !now[j].writable && now[j].start < t->code[i].end && t->code[i].start < now[j].end;
     if (gone)
         cons_insn_flush(t->cons);
     if (gone || added)
