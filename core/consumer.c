@@ -444,10 +444,13 @@ static inline void sb_decide_andand(struct consumer *c, uint64_t addr)
         count_andand(c, j);
 }
 
-/* Follows VEX's superblock formation along the executed instructions:
- * direct jumps and calls are chased (up to 3 extents, while 3 of the 50
- * instructions are left), anything else that ends a block ends it, and a
- * conditional branch ending the first extent may have an &&-idiom merged. */
+/* Follows VEX's superblock formation along the executed instructions: the
+ * first block's direct jump or call is chased (while 3 of the 50
+ * instructions are left), and the superblock ends with the block it leads
+ * to, however that ends (VEX 3.19's bb_to_IR gives up after one extension:
+ * `--trace-flags=10000000` shows one "Unconditional follow" per superblock);
+ * anything else that ends a block ends it, and a conditional branch ending
+ * the first block may have an &&-idiom merged. */
 /* An execution starts at addr: a pending &&-idiom is decided by it, and a
  * superblock that was to go on elsewhere has ended (what ran in between was
  * not handed in instruction by instruction: a block only counted, whose end
@@ -481,7 +484,7 @@ static inline void sb_end_as(struct cons_sb *sb, const struct cons_insn *in, uns
             sb->cont = cont;
         return;
     case VEX_END_UNCOND:
-        if (sb->ext < 3 && VEX_MAX_INSNS - sb->n >= 3) {
+        if (sb->ext == 1 && VEX_MAX_INSNS - sb->n >= 3) {
             sb->ext++;
             sb->cont = cont;
         } else {
@@ -489,9 +492,8 @@ static inline void sb_end_as(struct cons_sb *sb, const struct cons_insn *in, uns
         }
         return;
     case VEX_END_COND:
-        /* Only in a superblock of one extent: after a chased jump VEX 3.19
-         * never recognises the idiom (the branch condition there is not a
-         * temporary yet; seen with --trace-flags=10000000). */
+        /* Only in the first block: after a chased jump the superblock
+         * ends. */
         if (aa_n && sb->ext == 1 && VEX_MAX_INSNS - sb->n >= 3)
             sb->pend_aa = in;
         sb->n = 0;
