@@ -1552,6 +1552,46 @@ static int ends_superblock(const struct cons_insn *const *in, unsigned n)
     return last->vexend == VEX_END_OTHER || (last->vexend == VEX_END_COND && !last->aa_n);
 }
 
+/* Where VEX goes on after a block that does not end every superblock (its
+ * fall-through, or the target of its direct jump or call, which VEX chases):
+ * if the code from there reaches an end of every superblock (a conditional
+ * branch without an &&-idiom, a return, an indirect jump, ...) before any
+ * &&-idiom, where that superblock began changes no count along the way, and
+ * the block needs no start record: it can count itself like one that ends a
+ * superblock.  zlib's stream had 5.6 M starts of blocks that fall through and
+ * 5.3 M of blocks ending in a direct jump, of 12.3 M.  Not for code in
+ * writable memory (what follows may be rewritten) and not past
+ * CHAIN_SCAN_INSNS instructions. */
+#define CHAIN_SCAN_INSNS VEX_MAX_INSNS
+static int chain_ends_clean(struct dbt *d, const struct dbt_block *b)
+{
+    for (unsigned k = 0; k + 1 < b->n; k++)
+        if (b->insn[k]->vexend != VEX_END_NONE || b->insn[k]->verify)
+            return 0;
+    const struct cons_insn *in = b->insn[b->n - 1];
+    for (unsigned i = 0; i < CHAIN_SCAN_INSNS; i++) {
+        if (in->verify)
+            return 0;
+        uint64_t next;
+        switch (in->vexend) {
+        case VEX_END_NONE:
+            next = in->addr + in->dec.len;
+            break;
+        case VEX_END_UNCOND:
+            next = in->dec.target;
+            break;
+        case VEX_END_COND:
+            return !in->aa_n;
+        default:
+            return 1;
+        }
+        struct diag_err e;
+        if (!(in = session_insn(d->s, d->t, next, &e)))
+            return 0;
+    }
+    return 0;
+}
+
 /* Where the scan below stops reading ahead: instructions, direct transfers. */
 #define FLAGS_SCAN_INSNS 24
 #define FLAGS_SCAN_HOPS 4
@@ -2243,7 +2283,8 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
          * (cons_seq_add, cons_seq_exec_dir, CONS_REC_DIR_BYTE). */
         const struct cons_insn *last = b->insn[b->n - 1];
         b->ends = (uint8_t)ends_superblock(b->insn, b->n);
-        b->quiet = b->id < CNT_MAX && (b->ends || fresh) && (d->filt || fdead[0]);
+        b->quiet = b->id < CNT_MAX && (b->ends || fresh || chain_ends_clean(d, b)) &&
+                   (d->filt || fdead[0]);
         b->dir = (!b->quiet || fresh) && last->vexend == VEX_END_COND && last->aa_n;
         b->fresh = (uint8_t)fresh;
         if (b->quiet) {
