@@ -2158,6 +2158,30 @@ static void emit_unmerged(struct emit *e, const struct dbt *d, const struct dbt_
     gs_load(e, rs, SV_S);
 }
 
+/* Quiet block b's counter is read at every pull (fold). */
+static void add_quiet(struct dbt *d, const struct dbt_block *b)
+{
+    if (d->n_quiet == d->quiet_cap) {
+        d->quiet_cap = d->quiet_cap ? 2 * d->quiet_cap : 1024;
+        d->quiet = xrealloc(d->quiet, d->quiet_cap * sizeof *d->quiet);
+    }
+    d->quiet[d->n_quiet++] = b->id;
+}
+
+/* Quiet block b's sites into the global table, if it is kept and has room:
+ * a recorded site is then one global word (CONS_REC_GLOBAL). */
+static void make_global(struct dbt *d, struct dbt_block *b)
+{
+    const struct cons_site *sites;
+    unsigned ns = cons_seq_sites(b->seq, &sites);
+    if (!d->gsite || d->n_gsite + ns > CONS_REC_GSITES_MAX)
+        return;
+    b->global = 1;
+    b->gbase = d->n_gsite;
+    for (unsigned i = 0; i < ns; i++)
+        d->gsite[d->n_gsite++] = cons_gsite_of(b->seq, i);
+}
+
 /* A rep string instruction as a loop of its own, counted as the reference
  * engine does (Cachegrind's rule): each iteration one Ir with its accesses,
  * and one more Ir without access for the check that ends it when the count
@@ -2188,6 +2212,13 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
     if (d->filt) {
         b->seq = cons_seq_new(d->t->cons, b->insn, 1, 1);
         chk->seq = cons_seq_new(d->t->cons, chk->insn, 1, 0);
+        /* Each iteration ends every superblock: it counts itself (zlib's
+         * 32 KiB window moves were 4.5 M start words of its 48 M). */
+        b->quiet = b->id < CNT_MAX;
+        if (b->quiet) {
+            add_quiet(d, b);
+            make_global(d, b);
+        }
     }
     struct emit em = {c->mem + c->used, c->base + c->used, &d->cold}, *e = &em;
     b->entry = em.pc;
@@ -2207,7 +2238,15 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
     uint64_t loop = em.pc;
     b->bound[0] = (uint16_t)(loop - b->entry);
     if (d->filt) {
-        emit_start_record(e, b);
+        /* The flags stay (movs, stos and lods keep the program's); a stop
+         * from the counter on takes this iteration back (drain_partial),
+         * before it the loop top is no clean point. */
+        if (b->quiet) {
+            emit_count(e, b, 0);
+            b->bound[0] = (uint16_t)(em.pc - b->entry);
+        } else {
+            emit_start_record(e, b);
+        }
         /* Each iteration runs the instruction without its prefix once:
          * cmps and scas set the flags, movs, stos and lods keep them. */
         emit_filt_sites(e, d, b, in->dec.flags_set);
@@ -2359,24 +2398,15 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
                    (d->filt || fdead[0]);
         b->dir = (!b->quiet || fresh) && last->vexend == VEX_END_COND && last->aa_n;
         b->fresh = (uint8_t)fresh;
-        if (b->quiet) {
-            if (d->n_quiet == d->quiet_cap) {
-                d->quiet_cap = d->quiet_cap ? 2 * d->quiet_cap : 1024;
-                d->quiet = xrealloc(d->quiet, d->quiet_cap * sizeof *d->quiet);
-            }
-            d->quiet[d->n_quiet++] = b->id;
-        }
+        if (b->quiet)
+            add_quiet(d, b);
     }
     if (d->filt) {
         b->seq = cons_seq_new(d->t->cons, b->insn, b->n, 1);
         const struct cons_site *sites;
         unsigned ns = cons_seq_sites(b->seq, &sites);
-        if (d->gsite && b->quiet && d->n_gsite + ns <= CONS_REC_GSITES_MAX) {
-            b->global = 1;
-            b->gbase = d->n_gsite;
-            for (unsigned i = 0; i < ns; i++)
-                d->gsite[d->n_gsite++] = cons_gsite_of(b->seq, i);
-        }
+        if (b->quiet)
+            make_global(d, b);
         for (unsigned i = 0; i < ns; i++)
             b->has_u |= !sites[i].fetch;
         b->bare = !tb.verify && bare_ok(b, sites, ns, fdead);

@@ -103,6 +103,8 @@ if built regions gcc -g -O1 -o regions "$E/regions.c"; then
 fi
 # Signal handlers on an alternate stack, SIGALRM interrupting a read.
 built signals gcc -g -O1 -o signals "$E/signals.c" && add signals "" ./signals
+# rep movsb and rep stosq faulting part way, a handler opening the page.
+built repfault gcc -g -O1 -o repfault "$E/repfault.c" && add repfault "" ./repfault
 # setjmp/longjmp, siglongjmp out of an SA_SIGINFO handler, dlclose then dlopen
 # of another library at the same address, posix_spawn.
 printf 'long value(long x) { return x * 3 + 1; }\n' > liba.c
