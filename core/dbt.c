@@ -1590,24 +1590,21 @@ static int chain_ends_clean(struct dbt *d, const struct dbt_block *b)
         if (b->insn[k]->vexend != VEX_END_NONE || b->insn[k]->verify)
             return 0;
     const struct cons_insn *in = b->insn[b->n - 1];
+    struct session_flow f = {in->vexend == VEX_END_UNCOND ? in->dec.target : in->addr + in->dec.len,
+                             in->vexend, in->aa_n, in->verify};
     for (unsigned i = 0; i < CHAIN_SCAN_INSNS; i++) {
-        if (in->verify)
+        if (f.writable)
             return 0;
-        uint64_t next;
-        switch (in->vexend) {
+        switch (f.vexend) {
         case VEX_END_NONE:
-            next = in->addr + in->dec.len;
-            break;
         case VEX_END_UNCOND:
-            next = in->dec.target;
             break;
         case VEX_END_COND:
-            return !in->aa_n;
+            return !f.aa_n;
         default:
             return 1;
         }
-        struct diag_err e;
-        if (!(in = session_insn(d->s, d->t, next, &e)))
+        if (!session_flow(d->s, d->t, f.next, &f))
             return 0;
     }
     return 0;

@@ -329,6 +329,29 @@ struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t add
     return in;
 }
 
+int session_flow(struct session *s, struct tracee *t, uint64_t addr, struct session_flow *f)
+{
+    const struct cons_insn *in = cons_insn_find(t->cons, addr);
+    if (in && !in->verify) {
+        f->vexend = in->vexend, f->aa_n = in->aa_n, f->writable = 0;
+        f->next = in->vexend == VEX_END_UNCOND ? in->dec.target : addr + in->dec.len;
+        return 1;
+    }
+    uint8_t code[32];
+    struct dec_insn d;
+    struct diag_err e;
+    size_t n = code_read(t, addr, code, sizeof code);
+    if (n == 0 || dec_decode(s->dec, code, n, addr, &d, &e) != 0)
+        return 0;
+    uint64_t aa[3];
+    const struct code_region *cr = code_region_of(t, addr);
+    f->vexend = (uint8_t)vex_end_of(&d);
+    f->aa_n = (uint8_t)vex_andand(s->dec, &d, addr, read_code, t, aa);
+    f->writable = !cr || cr->writable;
+    f->next = f->vexend == VEX_END_UNCOND ? d.target : addr + d.len;
+    return 1;
+}
+
 /* cons_name_fn for t's consumer. */
 static void name_of(void *ctx, uint64_t addr, const char **file, const char **fn,
                     unsigned long *line)

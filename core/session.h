@@ -68,6 +68,20 @@ struct tracee *session_tracee_find(struct session *s, pid_t pid);
 struct cons_insn *session_insn(struct session *s, struct tracee *t, uint64_t addr,
                                struct diag_err *e);
 
+/* What following a VEX superblock needs of the instruction at addr: how it
+ * ends a VEX block (enum vex_end), where VEX goes on after it (a direct
+ * jump's or call's target, else the next instruction), its &&-idiom's
+ * length (aa_n) and whether its code is writable.  Unlike session_insn it
+ * describes nothing new (no symbols, no counting plan): the translator asks
+ * for up to 50 instructions ahead of every block that does not end a
+ * superblock, most of which it never translates.  Returns 0 if the code
+ * cannot be read or decoded. */
+struct session_flow {
+    uint64_t next;
+    uint8_t vexend, aa_n, writable;
+};
+int session_flow(struct session *s, struct tracee *t, uint64_t addr, struct session_flow *f);
+
 /* A system call of t that can change mappings (mmap, munmap, mprotect, mremap) completed: if an
  * executable mapping went away or changed, forget descriptions and symbols and
  * return 1 (an engine drops what it derived from the old code); if one
