@@ -2257,8 +2257,16 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
             emit_start_record(e, b);
         }
         /* Each iteration runs the instruction without its prefix once:
-         * cmps and scas set the flags, movs, stos and lods keep them. */
-        emit_filt_sites(e, d, b, in->dec.flags_set);
+         * cmps and scas set the flags, movs, stos and lods keep them: the
+         * program's flags are then saved once around all the iteration's
+         * checks, not around each (zlib's `rep movsb` iterations: three
+         * saves and restores each). */
+        int keep = !in->dec.flags_set;
+        if (keep)
+            flags_save(e);
+        emit_filt_sites(e, d, b, 1);
+        if (keep)
+            flags_restore(e);
     } else {
         op_mem(e, 1, 0xC7, 0, rs, -1, 1, 0), put32(e, b->id);
         for (unsigned j = 0; j < na; j++) {

@@ -2,7 +2,10 @@
  * until a SIGSEGV handler opens it, and the instruction then goes on with the
  * count it had left.  The translator counts each iteration with a counter and
  * must take back the one that faulted (core/dbt.c, translate_rep); the
- * reference engine counts iterations one by one.  A few thousand copied bytes
+ * reference engine counts iterations one by one.  The flags set before the
+ * rep movsb must come out of it unchanged (the translated loop clobbers them
+ * for its checks and puts them back before each iteration's move, also when
+ * that move faults).  A few thousand copied bytes
  * otherwise, so that both engines run it quickly. */
 #include <signal.h>
 #include <stdio.h>
@@ -38,7 +41,12 @@ int main(void)
         char *d = page2 - 100 - 8 * round;
         const char *s = src + round;
         unsigned long n = 1000;
-        __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+        unsigned char zf; /* the flags of a compare before it live across it */
+        __asm__ volatile("cmp %4, %4\n\trep movsb\n\tsete %0"
+                         : "=q"(zf), "+D"(d), "+S"(s), "+c"(n)
+                         : "r"(n)
+                         : "memory", "cc");
+        sum += zf;
         mprotect(page2, 4096, PROT_NONE);
         unsigned long *q = (unsigned long *)(page2 - 64), v = 0x0101010101010101ul * (round + 1);
         n = 100;
