@@ -1,5 +1,8 @@
 /* rep string instructions: N iterations give N+1 Ir and N element accesses
- * (Cachegrind's rule); rep with rcx=0; repe/repne stopping early. */
+ * (Cachegrind's rule); rep with rcx=0; repe/repne stopping early; a byte
+ * copy whose source and destination are 32 KiB apart (one D1 set, line after
+ * line: the translator skips the checks of iterations on the lines of the
+ * previous one, core/dbt.c rep_skip_test) and a byte fill. */
 #include "t_common.h"
 body:
     cld
@@ -34,6 +37,14 @@ body:
     mov $50, %ecx
     rep movsq                /* backwards */
     cld
+    lea far(%rip), %rsi
+    lea far+32768(%rip), %rdi
+    mov $3000, %ecx
+    rep movsb
+    lea far+32868(%rip), %rdi
+    mov $2000, %ecx
+    mov $7, %al
+    rep stosb
     ret
     .data
     .balign 64
@@ -43,3 +54,6 @@ src: .fill 200, 1, 1
 dst: .fill 2048, 1, 0
 dst2: .fill 10, 1, 1
      .fill 100, 1, 2
+    .bss
+    .balign 64
+far: .skip 65536
