@@ -6,12 +6,7 @@
  * branch skips it. */
 #include "t_common.h"
 body:
-    xor %ebx, %ebx
-    xor %esi, %esi
-1:  mov %ebx, %eax
-    and $1, %eax
-    mov %ebx, %ecx
-    and $2, %ecx
+    LOOP_BITS
     call f
     test %eax, %eax     /* after a ret: a superblock starts here */
     je 3f

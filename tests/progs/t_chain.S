@@ -9,12 +9,7 @@
  * VEX superblock) that ends cleanly, and one that ends in an idiom. */
 #include "t_common.h"
 body:
-    xor %ebx, %ebx
-    xor %esi, %esi
-1:  mov %ebx, %eax
-    and $1, %eax
-    mov %ebx, %ecx
-    and $2, %ecx
+    LOOP_BITS
     jmp 2f              /* chased into a clean end (the call's ret) */
 2:  add $1, %esi
     call g

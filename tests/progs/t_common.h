@@ -25,3 +25,14 @@ _start:
     .org \base + 11 * 4096, 0xcc
     .endm
 
+/* The start of a loop over ebx = 0, 1, ... (esi sums what the loop adds):
+ * label 1 (for `jne 1b`), then eax = bit 0 of ebx and ecx = bit 1, so that
+ * branches on them go each way in turn. */
+    .macro LOOP_BITS
+    xor %ebx, %ebx
+    xor %esi, %esi
+1:  mov %ebx, %eax
+    and $1, %eax
+    mov %ebx, %ecx
+    and $2, %ecx
+    .endm
