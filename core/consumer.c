@@ -464,11 +464,10 @@ static inline void sb_enter(struct consumer *c, uint64_t addr)
         sb->n = 0, sb->merged_left = 0;
 }
 
-/* Where a superblock would go on after in: its direct jump's or call's
- * target (VEX chases it), or the next address. */
+/* Where a superblock would go on after in (vex_next). */
 static uint64_t sb_cont_after(const struct cons_insn *in)
 {
-    return in->vexend == VEX_END_UNCOND ? in->dec.target : in->addr + in->dec.len;
+    return vex_next(&in->dec, in->addr, in->vexend);
 }
 
 /* sb_step's end, once in (not merged) is counted in sb->n: cont is where

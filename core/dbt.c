@@ -233,7 +233,6 @@ struct dbt {
      * a block's record is its id and every data address (count_block). */
     int filt;
     unsigned i_shift, d_shift;  /* log2 of the I1 and D1 line sizes */
-    int rep_skip;               /* D1 has two ways or more (rep_skip_test) */
     uint64_t i_sets, d_sets;
     struct cons_seq **seqs;     /* by block id (filtering mode's stream) */
     /* Sites of quiet blocks by global number (filtering mode, when the LL's
@@ -421,7 +420,6 @@ static struct dbt *dbt_alloc(struct session *s, struct tracee *t, pid_t tid,
     d->d_shift = (unsigned)__builtin_ctz(g->d1.line);
     d->i_sets = g->i1.size / g->i1.line / g->i1.assoc;
     d->d_sets = g->d1.size / g->d1.line / g->d1.assoc;
-    d->rep_skip = g->d1.assoc >= 2;
     d->filt = s->opt->cache_sim && !s->opt->n_toggle_collect && d->i_sets + d->d_sets <= FILT_MAX;
     if (d->filt && g->ll.line >= g->d1.line)
         d->gsite = reserve(CONS_REC_GSITES_MAX * sizeof *d->gsite);
@@ -1591,9 +1589,9 @@ static int chain_ends_clean(struct dbt *d, const struct dbt_block *b)
     for (unsigned k = 0; k + 1 < b->n; k++)
         if (b->insn[k]->vexend != VEX_END_NONE || b->insn[k]->verify)
             return 0;
-    const struct cons_insn *in = b->insn[b->n - 1];
-    struct session_flow f = {in->vexend == VEX_END_UNCOND ? in->dec.target : in->addr + in->dec.len,
-                             in->vexend, in->aa_n, in->verify};
+    struct session_flow f;
+    if (!session_flow(d->s, d->t, b->insn[b->n - 1]->addr, &f))
+        return 0;
     for (unsigned i = 0; i < CHAIN_SCAN_INSNS; i++) {
         if (f.writable)
             return 0;
@@ -2273,7 +2271,7 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
     gs_load(e, rs, BUFPTR);
     /* Byte strings skip an iteration's checks when its lines are the last
      * checked ones' (rep_skip_test): none at the loop's entry. */
-    int bytes = d->filt && b->quiet && d->rep_skip && dd->n_acc >= 1 && dd->n_acc <= 2;
+    int bytes = b->quiet && d->s->ccfg.geom.d1.assoc >= 2 && dd->n_acc >= 1 && dd->n_acc <= 2;
     for (unsigned j = 0; j < dd->n_acc && bytes; j++)
         bytes = dd->acc[j].size == 1;
     for (unsigned j = 0; j < dd->n_acc && bytes; j++)
@@ -2822,17 +2820,19 @@ static int clean_point(const struct dbt_block *b, uint64_t pc, int *inner)
 static void leave_inner(struct dbt_thread *th, struct dbt_block *b, unsigned k,
                         struct user_regs_struct *u)
 {
-    if ((b->quiet && !th->d->filt) || b->bare) {
+    if (b->quiet && !th->d->filt) {
         /* No scratch registers; its counter has this execution, of which
-         * only the first k instructions ran (a bare block's fetches are
-         * already in the stream). */
-        struct dbt *d = th->d;
+         * only the first k instructions ran. */
         dbt_drain(th);
-        cons_seq_add(d->t->cons, b->seq, UINT64_MAX);
-        if (b->bare)
-            cons_stream_part(d->t->cons, b->seq, d->gsite, d->n_gsite, NULL, NULL, k);
-        else
-            cons_seq_exec_part(d->t->cons, b->seq, NULL, k);
+        cons_seq_add(th->d->t->cons, b->seq, UINT64_MAX);
+        cons_seq_exec_part(th->d->t->cons, b->seq, NULL, k);
+        u->rip = b->insn[k]->addr;
+        return;
+    }
+    if (b->bare) {
+        /* No scratch registers either, and nothing uncommitted (its fetch
+         * records commit on their cold paths). */
+        drain_partial(th, b, k, *slot(th, BUFPTR));
         u->rip = b->insn[k]->addr;
         return;
     }

@@ -334,7 +334,7 @@ int session_flow(struct session *s, struct tracee *t, uint64_t addr, struct sess
     const struct cons_insn *in = cons_insn_find(t->cons, addr);
     if (in && !in->verify) {
         f->vexend = in->vexend, f->aa_n = in->aa_n, f->writable = 0;
-        f->next = in->vexend == VEX_END_UNCOND ? in->dec.target : addr + in->dec.len;
+        f->next = vex_next(&in->dec, addr, in->vexend);
         return 1;
     }
     uint8_t code[32];
@@ -348,7 +348,7 @@ int session_flow(struct session *s, struct tracee *t, uint64_t addr, struct sess
     f->vexend = (uint8_t)vex_end_of(&d);
     f->aa_n = (uint8_t)vex_andand(s->dec, &d, addr, read_code, t, aa);
     f->writable = !cr || cr->writable;
-    f->next = f->vexend == VEX_END_UNCOND ? d.target : addr + d.len;
+    f->next = vex_next(&d, addr, f->vexend);
     return 1;
 }
 

@@ -39,6 +39,14 @@ enum vex_end {
 };
 enum vex_end vex_end_of(const struct dec_insn *in);
 
+/* Where a superblock would go on after instruction in at addr, whose block
+ * end is `end` (vex_end_of): its direct jump's or call's target (VEX chases
+ * it), or the next address. */
+static inline uint64_t vex_next(const struct dec_insn *in, uint64_t addr, unsigned end)
+{
+    return end == VEX_END_UNCOND ? in->target : addr + in->len;
+}
+
 /* VEX 3.15+ "&&-idiom" recovery: a superblock ending in a conditional branch
  * whose one side is a short block (<= 3 insns, no memory access, nothing that
  * can trap) ending in a conditional branch back into the other side's
