@@ -159,12 +159,16 @@ struct dbt_block {
     uint8_t bare;              /* filtering mode, quiet, no data sites, the flags dead at
                                   its start and its fetch checks: its hot code uses no
                                   scratch register (bare_ok) */
+    uint8_t part;              /* its place in its unit (0: the head, or alone) */
     uint16_t nf;               /* 0, or the offset of its entry past its first fetch
                                   check, for links from its line (emit_entry_fetch) */
     uint16_t vsave, vlen;      /* code in writable memory: its bytes are compared at
                                   entry (emit_verify): registers saved from vsave on,
                                   the block proper from vlen (0: not such a block) */
     uint64_t stale;            /* its int3 for bytes found changed (vlen != 0) */
+    uint64_t loop, loop_out;   /* a last part's jump back to its unit's start (its
+                                  rel32), and where it goes once translations are
+                                  dropped instead; 0: none (translate) */
     uint16_t n_acc, n_rec;     /* addresses in its record; 8-byte slots after the id */
     uint8_t global;            /* quiet, its sites numbered in dbt's gsite from gbase:
                                   a recorded site is one global word (CONS_REC_GLOBAL) */
@@ -176,6 +180,8 @@ struct dbt_block {
     uint16_t *bound, *copy;    /* n offsets from entry each (after insn[]) */
     struct dbt_block *hnext; /* orig -> block chain (current generation only) */
     struct dbt_block *alt;   /* an &&-idiom block's fresh variant (translate_fresh), or NULL */
+    struct dbt_block *head;  /* the first part of its unit (translate_unit), or NULL */
+    struct dbt_block *npart; /* the next part of its unit, or NULL */
     struct chunk *chunk;     /* where its code is */
     const struct cons_insn *insn[]; /* n of them; last */
 };
@@ -244,7 +250,7 @@ struct dbt {
                         line writes that line in its global word (CONS_REC_GFETCH) */
     /* Count-only mode: the blocks that count executions in a per-thread
      * counter instead of recording them (translate), by id. */
-    uint32_t *quiet;
+    struct quiet { uint32_t id, base; } *quiet; /* base: the head of its unit, or id */
     size_t n_quiet, quiet_cap;
     /* The worker counting a full buffer while the program fills the other
      * one (double buffering).  Only one job at a time; anything else that
@@ -261,6 +267,7 @@ struct dbt {
     struct cold cold; /* the block being translated's cold paths */
     /* Stops of the program, by kind (-v prints them). */
     uint64_t n_exit, n_miss, n_full, n_step, n_signal, n_defer, n_stale;
+    uint64_t n_units, n_parts, n_loops; /* translations of more than one part; loops back */
     struct dbt_block **sysc; /* one-instruction blocks of system calls (sysc_defer) */
     size_t n_sysc, sysc_cap;
     /* Record words counted, by the worker and by the engine thread; the
@@ -542,11 +549,14 @@ void dbt_free(struct dbt *d)
     }
     if (d->s->opt->verbose)
         fprintf(stderr,
-                "--%d-- dbt: %zu blocks; stops: %llu exits, %llu indirect misses, %llu full "
+                "--%d-- dbt: %zu blocks (%llu of them in %llu units; %llu loops back to "
+                "their start); stops: %llu exits, %llu indirect misses, %llu full "
                 "buffers, %llu to step (%llu system calls counted in the stream), %llu signals, "
                 "%llu blocks found rewritten; "
                 "record words: %llu by the worker (%.3f s CPU), %llu by the engine thread\n",
-                (int)getpid(), d->n_blocks, (unsigned long long)d->n_exit,
+                (int)getpid(), d->n_blocks, (unsigned long long)d->n_parts,
+                (unsigned long long)d->n_units, (unsigned long long)d->n_loops,
+                (unsigned long long)d->n_exit,
                 (unsigned long long)d->n_miss, (unsigned long long)d->n_full,
                 (unsigned long long)d->n_step, (unsigned long long)d->n_defer,
                 (unsigned long long)d->n_signal, (unsigned long long)d->n_stale,
@@ -654,8 +664,10 @@ static void fold_thread(struct dbt *d, struct dbt_thread *th)
     if (!th->seen)
         th->seen = reserve(CNT_MAX * sizeof *th->seen);
     for (size_t i = 0; i < d->n_quiet; i++) {
-        uint32_t id = d->quiet[i];
+        uint32_t id = d->quiet[i].id, base = d->quiet[i].base;
         uint64_t v = __atomic_load_n(counter(th, id), __ATOMIC_RELAXED);
+        if (base != id) /* a later part of a unit: its head's count, less its takings */
+            v += __atomic_load_n(counter(th, base), __ATOMIC_RELAXED);
         if (v != th->seen[id]) {
             cons_seq_add(d->t->cons, d->seqs[id], v - th->seen[id]);
             th->seen[id] = v;
@@ -684,7 +696,7 @@ void dbt_thread_end(struct dbt_thread *th)
         /* Its area goes to the next thread with counters at zero. */
         fold_thread(th->d, th);
         for (size_t i = 0; i < th->d->n_quiet; i++)
-            *counter(th, th->d->quiet[i]) = th->seen[th->d->quiet[i]] = 0;
+            *counter(th, th->d->quiet[i].id) = th->seen[th->d->quiet[i].id] = 0;
     }
     th->used = 0;
 }
@@ -1584,13 +1596,13 @@ static int ends_superblock(const struct cons_insn *const *in, unsigned n)
  * writable memory (what follows may be rewritten) and not past
  * CHAIN_SCAN_INSNS instructions. */
 #define CHAIN_SCAN_INSNS VEX_MAX_INSNS
-static int chain_ends_clean(struct dbt *d, const struct dbt_block *b)
+static int chain_ends_clean(struct dbt *d, const struct cons_insn *const *in, unsigned n)
 {
-    for (unsigned k = 0; k + 1 < b->n; k++)
-        if (b->insn[k]->vexend != VEX_END_NONE || b->insn[k]->verify)
+    for (unsigned k = 0; k + 1 < n; k++)
+        if (in[k]->vexend != VEX_END_NONE || in[k]->verify)
             return 0;
     struct session_flow f;
-    if (!session_flow(d->s, d->t, b->insn[b->n - 1]->addr, &f))
+    if (!session_flow(d->s, d->t, in[n - 1]->addr, &f))
         return 0;
     for (unsigned i = 0; i < CHAIN_SCAN_INSNS; i++) {
         if (f.writable)
@@ -2018,15 +2030,18 @@ static void emit_count(struct emit *e, const struct dbt_block *b, int flags_free
 
 /* Block start in filtering mode: scratch registers saved (not in a bare
  * block), the start record (a quiet block: its counter; flags_free: the
- * flags are dead here). */
-static void emit_filt_prologue(struct emit *e, const struct dbt_block *b, int flags_free)
+ * flags are dead here).  Returns where the start record begins: a unit's
+ * own loop comes back there (translate_unit). */
+static uint64_t emit_filt_prologue(struct emit *e, const struct dbt_block *b, int flags_free)
 {
     if (!b->bare)
         emit_scratch_save(e, b);
+    uint64_t start = e->pc;
     if (b->quiet)
         emit_count(e, b, flags_free);
     else
         emit_start_record(e, b);
+    return start;
 }
 
 /* The first fetch check of block b (site 0, st), when the flags are dead at
@@ -2040,7 +2055,7 @@ static void emit_filt_prologue(struct emit *e, const struct dbt_block *b, int fl
  * prologue.  Returns 1 if it was emitted (the caller then emits the
  * prologue, and site 0 is done). */
 static int emit_entry_fetch(struct emit *e, const struct dbt *d, struct dbt_block *b,
-                            const struct cons_site *st)
+                            const struct cons_site *st, uint64_t *start)
 {
     uint64_t l1, l2;
     fetch_lines(d, st, &l1, &l2);
@@ -2049,7 +2064,7 @@ static int emit_entry_fetch(struct emit *e, const struct dbt *d, struct dbt_bloc
     unsigned miss[2];
     emit_line_test_free(e, l1, filt_i(d, l1), miss);
     b->nf = (uint16_t)(e->pc - b->entry);
-    emit_filt_prologue(e, b, 1);
+    *start = emit_filt_prologue(e, b, 1);
     cold_path(e, miss[0]);
     cold_also(e, miss[1], miss[0]);
     emit_filt_prologue(e, b, 1);
@@ -2174,7 +2189,7 @@ static void add_quiet(struct dbt *d, const struct dbt_block *b)
         d->quiet_cap = d->quiet_cap ? 2 * d->quiet_cap : 1024;
         d->quiet = xrealloc(d->quiet, d->quiet_cap * sizeof *d->quiet);
     }
-    d->quiet[d->n_quiet++] = b->id;
+    d->quiet[d->n_quiet++] = (struct quiet){b->id, b->head ? b->head->id : b->id};
 }
 
 /* Quiet block b's sites into the global table, if it is kept and has room:
@@ -2387,54 +2402,225 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
 
 /* Translates the block at orig (thread tid may be used to map a chunk).
  * NULL if its first instruction cannot be translated (or read). */
-static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int fresh)
+/* Units.  In filtering mode a block that counts itself goes on, where its
+ * last instruction most likely leads, into more blocks that count themselves
+ * (parts), translated as one stretch of code: only the first part saves the
+ * scratch registers and adds to its counter; each later part's count is its
+ * head's, less what its own counter takes back on a side exit before it
+ * (fold_thread), and a part hands its records over (the buffer pointer
+ * stored) where it ends, so that each part's record stays what a block's
+ * is.  A side exit leaves through code of its own, after the parts.  A loop
+ * back to the unit's start jumps past the scratch save (translate's
+ * `loop_at`), which a single block that loops to itself also does.
+ * zlib's hottest loop (longest_match's chain walk, three blocks of 4, 2
+ * and 5 instructions) then saves and restores once per pass instead of
+ * twice, and counts once instead of three times. */
+#define UNIT_PARTS 4
+
+/* Instructions from pc on into tb: one block's worth, which may follow
+ * earlier parts of a unit already in tb (the scratch registers, *reg, keep
+ * clear of theirs too).  Returns how many it added. */
+static unsigned collect(struct dbt *d, const struct chunk *c, uint64_t orig, uint64_t pc,
+                        struct tblock *tb, int reg[3])
 {
     struct diag_err e;
-    struct tblock tb = {.n = 0};
-    struct chunk *c = chunk_for(d, tid, orig);
-    if (!c || d->n_blocks + 2 > BLOCKS_MAX)
-        return NULL;
-    uint64_t pc = orig;
-    int reg[3] = {-1, -1, -1};
-    unsigned n_scratch = d->filt ? 3 : 2;
-    struct cons_insn *first = session_insn(d->s, d->t, pc, &e);
-    if (first && first->dec.rep)
-        return translatable(first, 1) ? translate_rep(d, c, first) : NULL;
-    while (tb.n < BLOCK_MAX_INSNS) {
+    unsigned n_scratch = d->filt ? 3 : 2, n0 = tb->n;
+    while (tb->n < BLOCK_MAX_INSNS) {
         struct cons_insn *in = session_insn(d->s, d->t, pc, &e);
         unsigned nfix = 0;
         for (unsigned j = 0; d->rec && !d->filt && in && j < in->dec.n_acc; j++)
             nfix += in->dec.acc[j].addr.bitreg != 0;
         if (!in || !translatable(in, 0) || !rip_reaches(in, c) ||
             (in->verify && !verify_reaches(c, orig, pc + in->dec.len)) ||
-            tb.n_acc + tb.n_fix + in->dec.n_acc + nfix > BLOCK_MAX_ACC)
+            tb->n_acc + tb->n_fix + in->dec.n_acc + nfix > BLOCK_MAX_ACC)
             break;
         int r2[3];
-        uint32_t used = tb.used | in->dec.gprs | (uint32_t)DEC_FX_GPR(DEC_RSP);
+        uint32_t used = tb->used | in->dec.gprs | (uint32_t)DEC_FX_GPR(DEC_RSP);
         if (!pick_scratch(used, r2, n_scratch))
             break;
-        memcpy(reg, r2, sizeof reg);
-        tb.used = used;
-        tb.verify |= in->verify;
-        tb.in[tb.n++] = in;
-        tb.n_acc += d->rec ? in->dec.n_acc : 0;
-        tb.n_fix += nfix;
+        memcpy(reg, r2, sizeof r2);
+        tb->used = used;
+        tb->verify |= in->verify;
+        tb->in[tb->n++] = in;
+        tb->n_acc += d->rec ? in->dec.n_acc : 0;
+        tb->n_fix += nfix;
         pc += in->dec.len;
         if (in->dec.flow != DEC_FLOW_NONE)
             break;
     }
-    if (tb.n == 0)
-        return NULL;
+    return tb->n - n0;
+}
 
-    struct dbt_block *b = block_alloc(tb.n);
-    b->orig = orig;
-    b->noacc = !d->rec;
-    add_block(d, b);
-    b->n = (uint8_t)tb.n;
+/* Does a block of the n instructions (not a fresh variant) count itself? */
+static int counts_itself(struct dbt *d, const struct cons_insn *const *in, unsigned n)
+{
+    return ends_superblock(in, n) || chain_ends_clean(d, in, n);
+}
+
+/* The condition code of conditional branch x (not loop or jrcxz), or -1. */
+static int jcc_cc(const struct cons_insn *x)
+{
+    size_t op = opcode_at(x->bytes, x->dec.len);
+    if (x->dec.flow != DEC_FLOW_JCC || op >= x->dec.len)
+        return -1;
+    uint8_t o = x->bytes[op];
+    if (o >= 0xE0 && o <= 0xE3)
+        return -1;
+    return (o == 0x0F ? x->bytes[op + 1] : o) & 0xF;
+}
+
+/* Where a unit goes on after a part ending in x (0: it ends there): the
+ * target of a direct jump; the merged side of an &&-idiom (a fresh variant's
+ * branch: that is where VEX goes on too); otherwise the side a branch most
+ * likely takes, backward taken, forward not.  *cc: the condition on which
+ * the other side leaves (-1: none), to *side. */
+static uint64_t unit_next(const struct cons_insn *x, int *cc, uint64_t *side)
+{
+    const struct dec_insn *dd = &x->dec;
+    uint64_t fall = x->addr + dd->len;
+    *cc = -1;
+    if (dd->flow == DEC_FLOW_JMP)
+        return dd->target;
+    int c = jcc_cc(x);
+    if (c < 0 || x->vexend != VEX_END_COND)
+        return 0;
+    int taken = x->aa_n ? x->aa->addr[0] == dd->target : dd->target <= x->addr;
+    *cc = taken ? c ^ 1 : c;
+    *side = taken ? fall : dd->target;
+    return taken ? dd->target : fall;
+}
+
+/* More parts after the first (tb, pstart[0..1]) while they count themselves
+ * and there is room; returns how many parts there are. */
+static unsigned unit_extend(struct dbt *d, const struct chunk *c, uint64_t orig,
+                            struct tblock *tb, int reg[3], unsigned *pstart)
+{
+    unsigned np = 1;
+    while (np < UNIT_PARTS) {
+        int cc;
+        uint64_t side, next = unit_next(tb->in[tb->n - 1], &cc, &side);
+        for (unsigned j = 0; next && j < np; j++)
+            if (tb->in[pstart[j]]->addr == next)
+                next = 0;
+        if (!next)
+            break;
+        struct tblock was = *tb;
+        int rwas[3];
+        memcpy(rwas, reg, sizeof rwas);
+        unsigned n = collect(d, c, orig, next, tb, reg);
+        const struct cons_insn *const *in = tb->in + was.n;
+        if (!n || tb->verify || in[n - 1]->aa_n || !counts_itself(d, in, n)) {
+            *tb = was;
+            memcpy(reg, rwas, sizeof rwas);
+            break;
+        }
+        pstart[++np] = tb->n;
+    }
+    return np;
+}
+
+/* Can the last part z of the unit headed by b jump back to its start past
+ * the scratch save (loop_at) when it goes to `to`?  Only to the variant
+ * that exit would enter (variant_from), only counting itself there, and,
+ * when loop_at is past the first fetch check (past_fetch: emit_entry_fetch),
+ * only where entry_from would enter past it too. */
+static int loops_back(const struct dbt *d, const struct dbt_block *b, const struct dbt_block *z,
+                      uint64_t to, int past_fetch)
+{
+    const struct cons_insn *l = z->insn[z->n - 1];
+    unsigned sh = d->i_shift;
+    if (!d->filt || to != b->orig || !b->quiet || b->vlen || l->aa_n || l->dec.rep ||
+        (l->dec.flow != DEC_FLOW_JMP && jcc_cc(l) < 0))
+        return 0;
+    if (b->fresh && !(z->ends || z->fresh))
+        return 0;
+    return !past_fetch || (l->addr + l->dec.len - 1) >> sh == b->insn[0]->addr >> sh;
+}
+
+/* Does z loop back to its unit's start (either side of its branch), where
+ * the first fetch check must then run again?  Its head's first fetch check
+ * goes after the scratch save then (not emit_entry_fetch). */
+static int loops_on_other_line(const struct dbt *d, const struct dbt_block *b,
+                               const struct dbt_block *z)
+{
+    const struct cons_insn *l = z->insn[z->n - 1];
+    uint64_t to[2] = {l->dec.target, l->addr + l->dec.len};
+    for (unsigned i = 0; i < (l->dec.flow == DEC_FLOW_JCC ? 2u : 1u); i++)
+        if (loops_back(d, b, z, to[i], 0) && !loops_back(d, b, z, to[i], 1))
+            return 1;
+    return 0;
+}
+
+/* On a side exit before part q: q and the parts after it did not run, which
+ * their head's counter says they did (`mov rt, [cnt]; lea rt, [rt - 1];
+ * mov [cnt], rt`: the flags stay). */
+static void emit_parts_back(struct emit *e, const struct dbt_block *q)
+{
+    for (; q; q = q->npart) {
+        unsigned cnt = CNT_OFF + 8u * q->id;
+        gs_load(e, q->rt, cnt);
+        op_mem(e, 1, 0x8D, q->rt, q->rt, -1, 1, -1);
+        gs_store(e, cnt, q->rt);
+    }
+}
+
+/* Is part p's first fetch check (its site 0) one that would hit, on the
+ * line where part `prev` ended, with nothing fetched in between?  Then it
+ * is left out (returns 1: the site to start from). */
+static unsigned part_first_done(const struct dbt *d, const struct dbt_block *prev,
+                                const struct dbt_block *p)
+{
+    const struct cons_site *sites;
+    unsigned ns = cons_seq_sites(p->seq, &sites);
+    const struct cons_insn *l = prev->insn[prev->n - 1];
+    uint64_t l1, l2;
+    if (!ns || !sites[0].fetch || sites[0].insn != 0)
+        return 0;
+    fetch_lines(d, &sites[0], &l1, &l2);
+    return l1 == l2 && (l->addr + l->dec.len - 1) >> d->i_shift == l1 >> d->i_shift;
+}
+
+static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int fresh)
+{
+    struct diag_err e;
+    struct tblock tb = {.n = 0};
+    struct chunk *c = chunk_for(d, tid, orig);
+    if (!c || d->n_blocks + UNIT_PARTS + 1 > BLOCKS_MAX)
+        return NULL;
+    int reg[3] = {-1, -1, -1};
+    struct cons_insn *first = session_insn(d->s, d->t, orig, &e);
+    if (first && first->dec.rep)
+        return translatable(first, 1) ? translate_rep(d, c, first) : NULL;
+    unsigned pstart[UNIT_PARTS + 1] = {0}, np = 1;
+    if (!collect(d, c, orig, orig, &tb, reg))
+        return NULL;
+    pstart[1] = tb.n;
+    if (d->filt && !tb.verify && d->n_blocks + UNIT_PARTS < CNT_MAX &&
+        (fresh || counts_itself(d, tb.in, tb.n)))
+        np = unit_extend(d, c, orig, &tb, reg, pstart);
+
+    struct dbt_block *pb[UNIT_PARTS];
     int rs = reg[0], rt = reg[1];
-    b->rs = (uint8_t)rs, b->rt = (uint8_t)rt, b->ru = (uint8_t)reg[2];
-    b->n_acc = (uint16_t)tb.n_acc;
-    b->n_rec = (uint16_t)(tb.n_acc + tb.n_fix);
+    for (unsigned j = 0; j < np; j++) {
+        unsigned n = pstart[j + 1] - pstart[j];
+        struct dbt_block *p = pb[j] = block_alloc(n);
+        p->orig = tb.in[pstart[j]]->addr;
+        p->noacc = !d->rec;
+        add_block(d, p);
+        p->n = (uint8_t)n;
+        p->part = (uint8_t)j;
+        p->head = np > 1 ? pb[0] : NULL;
+        if (j)
+            pb[j - 1]->npart = p;
+        p->rs = (uint8_t)rs, p->rt = (uint8_t)rt, p->ru = (uint8_t)reg[2];
+        for (unsigned k = 0; k < n; k++) {
+            p->insn[k] = tb.in[pstart[j] + k];
+            p->n_acc += d->rec ? p->insn[k]->dec.n_acc : 0;
+        }
+        p->n_rec = p->n_acc;
+    }
+    struct dbt_block *b = pb[0], *z = pb[np - 1]; /* the head, the last part */
+    b->n_rec = (uint16_t)(tb.n_acc + tb.n_fix); /* (no fix-ups in a unit: filtering mode) */
     if (tb.n_fix)
         b->fix = xcalloc(tb.n_fix, sizeof *b->fix);
     unsigned n_rec = b->n_rec;
@@ -2442,39 +2628,52 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
     b->entry = em.pc;
     unsigned stale_jcc = tb.verify ? emit_verify(e2, b, tb.in, tb.n) : 0;
 
-    for (unsigned k = 0; k < tb.n; k++)
-        b->insn[k] = tb.in[k];
-    unsigned first_done = 0; /* site 0 checked before the prologue (emit_entry_fetch) */
-    uint8_t fdead[BLOCK_MAX_INSNS]; /* flags_dead_each's */
-    if (!d->rec || d->filt) {
-        flags_dead_each(d, b->insn, b->n, fdead);
-        /* A block whose counts do not depend on where its superblock began
-         * counts itself (in count-only mode, which has no scratch register
-         * to spare, only if the flags are free to change at its start); a
-         * loud one whose branch may have an &&-idiom says which way it went
-         * (cons_seq_add, cons_seq_exec_dir, CONS_REC_DIR_BYTE). */
-        const struct cons_insn *last = b->insn[b->n - 1];
-        b->ends = (uint8_t)ends_superblock(b->insn, b->n);
-        b->quiet = b->id < CNT_MAX && (b->ends || fresh || chain_ends_clean(d, b)) &&
-                   (d->filt || fdead[0]);
-        b->dir = (!b->quiet || fresh) && last->vexend == VEX_END_COND && last->aa_n;
-        b->fresh = (uint8_t)fresh;
-        if (b->quiet)
-            add_quiet(d, b);
+    uint8_t fdead[UNIT_PARTS][BLOCK_MAX_INSNS]; /* flags_dead_each's, per part */
+    int has_u = 0;
+    for (unsigned j = 0; j < np; j++) {
+        struct dbt_block *p = pb[j];
+        int pf = fresh && !j;
+        if (!d->rec || d->filt) {
+            flags_dead_each(d, p->insn, p->n, fdead[j]);
+            /* A block whose counts do not depend on where its superblock
+             * began counts itself (in count-only mode, which has no scratch
+             * register to spare, only if the flags are free to change at
+             * its start); a loud one whose branch may have an &&-idiom says
+             * which way it went (cons_seq_add, cons_seq_exec_dir,
+             * CONS_REC_DIR_BYTE). */
+            const struct cons_insn *last = p->insn[p->n - 1];
+            p->ends = (uint8_t)ends_superblock(p->insn, p->n);
+            p->quiet = p->id < CNT_MAX &&
+                       (p->ends || pf || chain_ends_clean(d, p->insn, p->n)) &&
+                       (d->filt || fdead[j][0]);
+            p->dir = (!p->quiet || pf) && last->vexend == VEX_END_COND && last->aa_n;
+            p->fresh = (uint8_t)pf;
+            if (p->quiet)
+                add_quiet(d, p);
+        }
+        if (d->filt) {
+            p->seq = cons_seq_new(d->t->cons, p->insn, p->n, 1);
+            const struct cons_site *sites;
+            unsigned ns = cons_seq_sites(p->seq, &sites);
+            if (p->quiet)
+                make_global(d, p);
+            for (unsigned i = 0; i < ns; i++)
+                has_u |= !sites[i].fetch;
+        }
     }
+    uint64_t loop_at = 0; /* where the start record or count begins (emit_filt_prologue) */
+    unsigned first_done = 0; /* site 0 checked before the prologue (emit_entry_fetch) */
     if (d->filt) {
-        b->seq = cons_seq_new(d->t->cons, b->insn, b->n, 1);
         const struct cons_site *sites;
         unsigned ns = cons_seq_sites(b->seq, &sites);
-        if (b->quiet)
-            make_global(d, b);
-        for (unsigned i = 0; i < ns; i++)
-            b->has_u |= !sites[i].fetch;
-        b->bare = !tb.verify && bare_ok(b, sites, ns, fdead);
+        for (unsigned j = 0; j < np; j++)
+            pb[j]->has_u = (uint8_t)has_u;
+        b->bare = np == 1 && !tb.verify && bare_ok(b, sites, ns, fdead[0]);
         /* (Not past a verify: an entry past its first fetch check would be.) */
-        first_done = ns && fdead[0] && !b->vlen && emit_entry_fetch(e2, d, b, &sites[0]);
+        first_done = ns && fdead[0][0] && !b->vlen && !loops_on_other_line(d, b, z) &&
+                     emit_entry_fetch(e2, d, b, &sites[0], &loop_at);
         if (!first_done)
-            emit_filt_prologue(e2, b, fdead[0]);
+            loop_at = emit_filt_prologue(e2, b, fdead[0][0]);
     } else if (b->quiet) {
         emit_count(e2, b, 1);
     } else {
@@ -2485,137 +2684,213 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
         op_mem(e2, 1, 0xC7, 0, rs, -1, 1, 0), put32(e2, b->id); /* mov qword [rs], id */
     }
 
-    unsigned slotn = 0, si = first_done;
-    uint64_t jfall = 0, jtake = 0, jmiss = 0;
-    uint64_t take_target = 0, fall_target = pc;
-    for (unsigned k = 0; k < tb.n; k++) {
-        const struct cons_insn *in = tb.in[k];
-        b->bound[k] = (uint16_t)(em.pc - b->entry);
-        if (d->filt)
-            emit_sites(e2, d, b, k, &si, fdead[k]);
-        for (unsigned j = 0; d->rec && !d->filt && j < in->dec.n_acc; j++) {
-            const struct dec_addr *m = &in->dec.acc[j].addr;
-            emit_ea(e2, in, m, rt);
-            if (m->bitreg) {
-                struct dbt_fix *f = &b->fix[b->n_fix];
-                f->acc = (uint16_t)slotn;
-                f->extra = (uint16_t)(tb.n_acc + b->n_fix++);
-                f->m = m;
-                /* mov [rs + 8 + 8*extra], bitreg: its value before the insn */
-                op_mem(e2, 1, 0x89, hw(m->bitreg), rs, -1, 1, (int32_t)(8 + 8 * f->extra));
-            }
-            op_mem(e2, 1, 0x89, rt, rs, -1, 1, (int32_t)(8 + 8 * slotn++));
-        }
-        b->copy[k] = (uint16_t)(em.pc - b->entry);
-        const struct dec_insn *dd = &in->dec;
-        uint64_t next = in->addr + dd->len;
-        size_t op = opcode_at(in->bytes, dd->len);
-        uint8_t o = in->bytes[op];
-        switch (dd->flow) {
-        case DEC_FLOW_NONE:
-            emit_copy(e2, in);
-            if (k == tb.n - 1) {
-                emit_epilogue(e2, d, b);
-                jfall = jump32(e2, -1);
-            }
-            break;
-        case DEC_FLOW_JMP:
-            emit_epilogue(e2, d, b);
-            take_target = dd->target;
-            jtake = jump32(e2, -1);
-            break;
-        case DEC_FLOW_JCC: {
-            int loopx = o >= 0xE0 && o <= 0xE3; /* loop*, jrcxz: rel8 only */
-            int cc = (o == 0x0F ? in->bytes[op + 1] : o) & 0xF;
-            if (b->dir && !b->fresh && !loopx)
-                emit_setcc_rec(e2, d, b, cc);
-            if (!(b->dir && loopx))
-                emit_epilogue(e2, d, b);
-            take_target = dd->target;
-            fall_target = next;
-            if (loopx) {
-                for (size_t i = 0; i < op; i++)
-                    if (in->bytes[i] == 0x67)
-                        put(e2, 0x67);
-                put(e2, o), put(e2, 0);
-                uint8_t *rel8 = em.p - 1;
-                uint64_t after = em.pc;
-                if (b->dir) { /* each side its own tail, saying which it is */
-                    emit_dir_rec(e2, d, b, 0);
-                    emit_epilogue(e2, d, b);
+    /* Side exits between parts, written after the last part. */
+    struct side { struct dbt_block *p; uint64_t jcc, target; int taken; } side[UNIT_PARTS];
+    unsigned n_side = 0, slotn = 0;
+    uint64_t jfall = 0, jtake = 0, jmiss = 0, jloop = 0, jout = 0;
+    uint64_t take_target = 0, fall_target = tb.in[tb.n - 1]->addr + tb.in[tb.n - 1]->dec.len;
+    for (unsigned j = 0; j < np; j++) {
+        struct dbt_block *p = pb[j];
+        unsigned si = j ? part_first_done(d, pb[j - 1], p) : first_done;
+        if (j)
+            p->entry = em.pc;
+        for (unsigned k = 0; k < p->n; k++) {
+            const struct cons_insn *in = p->insn[k];
+            p->bound[k] = (uint16_t)(em.pc - p->entry);
+            if (d->filt)
+                emit_sites(e2, d, p, k, &si, fdead[j][k]);
+            for (unsigned a = 0; d->rec && !d->filt && a < in->dec.n_acc; a++) {
+                const struct dec_addr *m = &in->dec.acc[a].addr;
+                emit_ea(e2, in, m, rt);
+                if (m->bitreg) {
+                    struct dbt_fix *f = &b->fix[b->n_fix];
+                    f->acc = (uint16_t)slotn;
+                    f->extra = (uint16_t)(tb.n_acc + b->n_fix++);
+                    f->m = m;
+                    /* mov [rs + 8 + 8*extra], bitreg: its value before the insn */
+                    op_mem(e2, 1, 0x89, hw(m->bitreg), rs, -1, 1, (int32_t)(8 + 8 * f->extra));
                 }
-                jfall = jump32(e2, -1);
-                *rel8 = (uint8_t)(em.pc - after);
-                if (b->dir) {
-                    emit_dir_rec(e2, d, b, 1);
-                    emit_epilogue(e2, d, b);
-                }
-                jtake = jump32(e2, -1);
-            } else {
-                if ((d->filt || b->fresh) && in->vexend == VEX_END_COND && in->aa_n) {
-                    /* The side that is not the merged one fetches nothing
-                     * in the program but may in the consumer; a fresh
-                     * variant hands its execution in there after all. */
-                    if (in->aa->addr[0] == take_target) {
-                        jtake = jump32(e2, cc);
-                        emit_poison(e2, d, in);
-                        emit_unmerged(e2, d, b, 0);
-                        jfall = jump32(e2, -1);
-                    } else {
-                        uint64_t over = jump32(e2, cc ^ 1);
-                        emit_poison(e2, d, in);
-                        emit_unmerged(e2, d, b, 1);
-                        jtake = jump32(e2, -1);
-                        patch_here(e2, over);
-                        jfall = jump32(e2, -1);
-                    }
-                } else {
-                    jtake = jump32(e2, cc);
+                op_mem(e2, 1, 0x89, rt, rs, -1, 1, (int32_t)(8 + 8 * slotn++));
+            }
+            p->copy[k] = (uint16_t)(em.pc - p->entry);
+            if (p != z && k + 1 == p->n) {
+                /* On into the next part, its records handed over first. */
+                int cc;
+                uint64_t st;
+                unit_next(in, &cc, &st);
+                gs_store(e2, BUFPTR, rs);
+                if (cc >= 0)
+                    side[n_side++] = (struct side){p, jump32(e2, cc), st, st == in->dec.target};
+                continue;
+            }
+            const struct dec_insn *dd = &in->dec;
+            uint64_t next = in->addr + dd->len;
+            size_t op = opcode_at(in->bytes, dd->len);
+            uint8_t o = in->bytes[op];
+            switch (dd->flow) {
+            case DEC_FLOW_NONE:
+                emit_copy(e2, in);
+                if (k + 1 == p->n) {
+                    emit_epilogue(e2, d, z);
                     jfall = jump32(e2, -1);
                 }
+                break;
+            case DEC_FLOW_JMP:
+                if (loops_back(d, b, z, dd->target, first_done)) {
+                    if (!b->bare)
+                        gs_store(e2, BUFPTR, rs);
+                    jloop = jump32(e2, -1);
+                    break;
+                }
+                emit_epilogue(e2, d, z);
+                take_target = dd->target;
+                jtake = jump32(e2, -1);
+                break;
+            case DEC_FLOW_JCC: {
+                int loopx = o >= 0xE0 && o <= 0xE3; /* loop*, jrcxz: rel8 only */
+                int cc = (o == 0x0F ? in->bytes[op + 1] : o) & 0xF;
+                if (z->dir && !z->fresh && !loopx)
+                    emit_setcc_rec(e2, d, z, cc);
+                take_target = dd->target;
+                fall_target = next;
+                int self = loopx ? -1 : loops_back(d, b, z, take_target, first_done) ? 1
+                                      : loops_back(d, b, z, fall_target, first_done) ? 0 : -1;
+                if (self >= 0) {
+                    /* Back to the start, past the scratch save; the other
+                     * side leaves as usual. */
+                    if (!b->bare)
+                        gs_store(e2, BUFPTR, rs);
+                    jloop = jump32(e2, self ? cc : cc ^ 1);
+                    emit_epilogue(e2, d, z);
+                    if (self)
+                        jfall = jump32(e2, -1);
+                    else
+                        jtake = jump32(e2, -1);
+                    break;
+                }
+                if (!(z->dir && loopx))
+                    emit_epilogue(e2, d, z);
+                if (loopx) {
+                    for (size_t i = 0; i < op; i++)
+                        if (in->bytes[i] == 0x67)
+                            put(e2, 0x67);
+                    put(e2, o), put(e2, 0);
+                    uint8_t *rel8 = em.p - 1;
+                    uint64_t after = em.pc;
+                    if (z->dir) { /* each side its own tail, saying which it is */
+                        emit_dir_rec(e2, d, z, 0);
+                        emit_epilogue(e2, d, z);
+                    }
+                    jfall = jump32(e2, -1);
+                    *rel8 = (uint8_t)(em.pc - after);
+                    if (z->dir) {
+                        emit_dir_rec(e2, d, z, 1);
+                        emit_epilogue(e2, d, z);
+                    }
+                    jtake = jump32(e2, -1);
+                } else {
+                    if ((d->filt || z->fresh) && in->vexend == VEX_END_COND && in->aa_n) {
+                        /* The side that is not the merged one fetches nothing
+                         * in the program but may in the consumer; a fresh
+                         * variant hands its execution in there after all. */
+                        if (in->aa->addr[0] == take_target) {
+                            jtake = jump32(e2, cc);
+                            emit_poison(e2, d, in);
+                            emit_unmerged(e2, d, z, 0);
+                            jfall = jump32(e2, -1);
+                        } else {
+                            uint64_t over = jump32(e2, cc ^ 1);
+                            emit_poison(e2, d, in);
+                            emit_unmerged(e2, d, z, 1);
+                            jtake = jump32(e2, -1);
+                            patch_here(e2, over);
+                            jfall = jump32(e2, -1);
+                        }
+                    } else {
+                        jtake = jump32(e2, cc);
+                        jfall = jump32(e2, -1);
+                    }
+                }
+                break;
             }
-            break;
-        }
-        case DEC_FLOW_CALL:
-            emit_push_ret(e2, next);
-            emit_epilogue(e2, d, b);
-            take_target = dd->target;
-            jtake = jump32(e2, -1);
-            break;
-        case DEC_FLOW_JMP_IND:
-        case DEC_FLOW_CALL_IND:
-        case DEC_FLOW_RET:
-            gs_store(e2, SV_RAX, 0);
-            gs_store(e2, SV_RCX, 1);
-            if (dd->flow == DEC_FLOW_RET) {
-                uint16_t imm = 0;
-                if (o == 0xC2)
-                    memcpy(&imm, in->bytes + op + 1, 2);
-                put(e2, 0x48), put(e2, 0x8B), put(e2, 0x0C), put(e2, 0x24); /* mov rcx,[rsp] */
-                op_mem(e2, 1, 0x8D, 4, 4, -1, 1, 8 + imm);                   /* lea rsp,[rsp+8+imm] */
-            } else {
-                emit_load_target(e2, in);
-                if (dd->flow == DEC_FLOW_CALL_IND)
-                    emit_push_ret(e2, next);
+            case DEC_FLOW_CALL:
+                emit_push_ret(e2, next);
+                emit_epilogue(e2, d, z);
+                take_target = dd->target;
+                jtake = jump32(e2, -1);
+                break;
+            case DEC_FLOW_JMP_IND:
+            case DEC_FLOW_CALL_IND:
+            case DEC_FLOW_RET:
+                gs_store(e2, SV_RAX, 0);
+                gs_store(e2, SV_RCX, 1);
+                if (dd->flow == DEC_FLOW_RET) {
+                    uint16_t imm = 0;
+                    if (o == 0xC2)
+                        memcpy(&imm, in->bytes + op + 1, 2);
+                    put(e2, 0x48), put(e2, 0x8B), put(e2, 0x0C), put(e2, 0x24); /* mov rcx,[rsp] */
+                    op_mem(e2, 1, 0x8D, 4, 4, -1, 1, 8 + imm);                   /* lea rsp,[rsp+8+imm] */
+                } else {
+                    emit_load_target(e2, in);
+                    if (dd->flow == DEC_FLOW_CALL_IND)
+                        emit_push_ret(e2, next);
+                }
+                emit_epilogue(e2, d, z);
+                emit_dispatch(e2, &jmiss);
+                break;
             }
-            emit_epilogue(e2, d, b);
-            emit_dispatch(e2, &jmiss);
-            break;
         }
     }
+    /* Side exits: the parts after the one left did not run (an &&-idiom's
+     * side that is not merged, in a fresh head, takes its whole count back
+     * instead, theirs with it: emit_unmerged). */
+    for (unsigned i = 0; i < n_side; i++) {
+        struct side *sx = &side[i];
+        const struct cons_insn *in = sx->p->insn[sx->p->n - 1];
+        patch_here(e2, sx->jcc);
+        if (!in->aa_n)
+            emit_parts_back(e2, sx->p->npart);
+        emit_epilogue(e2, d, sx->p);
+        if (in->aa_n) {
+            emit_poison(e2, d, in);
+            emit_unmerged(e2, d, sx->p, sx->taken);
+        }
+        sx->jcc = jump32(e2, -1);
+    }
+    /* The way out of the loop back, once translations are dropped
+     * (dbt_invalidate): the scratch registers back and an exit to the start. */
+    if (np > 1)
+        d->n_units++, d->n_parts += np;
+    if (jloop) {
+        d->n_loops++;
+        z->loop = jloop;
+        z->loop_out = em.pc;
+        emit_epilogue(e2, d, z);
+        jout = jump32(e2, -1);
+    }
     /* Stubs: one int3 per exit, one for an indirect miss. */
+    for (unsigned i = 0; i < n_side; i++) {
+        struct dbt_exit *x = &side[i].p->exit[side[i].p->n_exit++];
+        x->stub = em.pc, x->patch = side[i].jcc, x->target = side[i].target;
+        put(e2, 0xCC);
+    }
     if (jtake) {
-        struct dbt_exit *x = &b->exit[b->n_exit++];
+        struct dbt_exit *x = &z->exit[z->n_exit++];
         x->stub = em.pc, x->patch = jtake, x->target = take_target;
         put(e2, 0xCC);
     }
     if (jfall) {
-        struct dbt_exit *x = &b->exit[b->n_exit++];
+        struct dbt_exit *x = &z->exit[z->n_exit++];
         x->stub = em.pc, x->patch = jfall, x->target = fall_target;
         put(e2, 0xCC);
     }
+    if (jout) {
+        struct dbt_exit *x = &z->exit[z->n_exit++];
+        x->stub = em.pc, x->patch = jout, x->target = b->orig;
+        put(e2, 0xCC);
+    }
     if (jmiss) {
-        b->miss = em.pc;
+        z->miss = em.pc;
         put(e2, 0xCC);
     }
     if (b->vlen) {
@@ -2623,29 +2898,40 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
         put(e2, 0xCC);
     }
     cold_place(e2);
-    for (unsigned i = 0; i < b->n_exit; i++)
-        set_rel32(c->mem + (b->exit[i].patch - c->base), b->exit[i].patch, b->exit[i].stub);
+    for (unsigned j = 0; j < np; j++)
+        for (unsigned i = 0; i < pb[j]->n_exit; i++) {
+            struct dbt_exit *x = &pb[j]->exit[i];
+            set_rel32(c->mem + (x->patch - c->base), x->patch, x->stub);
+        }
     if (jmiss)
-        set_rel32(c->mem + (jmiss - c->base), jmiss, b->miss);
+        set_rel32(c->mem + (jmiss - c->base), jmiss, z->miss);
+    if (jloop)
+        set_rel32(c->mem + (jloop - c->base), jloop, loop_at);
     if (b->vlen)
         set_rel32(c->mem + (b->entry + stale_jcc - c->base), b->entry + stale_jcc, b->stale);
     while (em.pc % 16)
         put(e2, 0xCC);
-    b->end = em.pc;
+    for (unsigned j = 0; j + 1 < np; j++)
+        pb[j]->end = pb[j + 1]->entry;
+    z->end = em.pc;
     c->used = em.pc - c->base;
-    chunk_add_block(c, b);
-    finish_block(d, b);
+    for (unsigned j = 0; j < np; j++) {
+        chunk_add_block(c, pb[j]);
+        finish_block(d, pb[j]);
+    }
     if (fresh) {
-        link_block(d, b);
+        for (unsigned j = 0; j < np; j++)
+            link_block(d, pb[j]);
         return b;
     }
     size_t h = hash_of(orig);
     b->hnext = d->hash[h];
     d->hash[h] = b;
-    if (fresh_ok(d, b, fdead[0]))
+    if (fresh_ok(d, b, fdead[0][0]))
         b->alt = translate(d, tid, orig, 1);
     ht_insert(d, orig, entry_fresh(b));
-    link_block(d, b);
+    for (unsigned j = 0; j < np; j++)
+        link_block(d, pb[j]);
     return b;
 }
 
@@ -2669,8 +2955,9 @@ static void link_exit(struct dbt *d, struct dbt_block *b, struct dbt_exit *x, st
  * were waiting for it to b, so that most exits never stop the program. */
 static void link_block(struct dbt *d, struct dbt_block *b)
 {
-    /* (Exits waiting for b's address wait for the block, not a variant.) */
-    for (struct pend_exit **pp = &d->pend[hash_of(b->orig)], *p; !b->fresh && (p = *pp);) {
+    /* (Exits waiting for b's address wait for the block, not a variant nor
+     * a later part of a unit, which is only entered from the part before.) */
+    for (struct pend_exit **pp = &d->pend[hash_of(b->orig)], *p; !b->fresh && !b->part && (p = *pp);) {
         if (p->b->exit[p->i].target == b->orig) {
             link_exit(d, p->b, &p->b->exit[p->i], b);
             *pp = p->next;
@@ -2752,10 +3039,14 @@ static void unlink_exit(struct dbt_block *b, struct dbt_exit *x)
 
 void dbt_invalidate(struct dbt *d)
 {
-    for (size_t i = 0; i < d->n_blocks; i++)
-        for (unsigned k = 0; k < d->byid[i]->n_exit; k++)
-            if (d->byid[i]->exit[k].linked)
-                unlink_exit(d->byid[i], &d->byid[i]->exit[k]);
+    for (size_t i = 0; i < d->n_blocks; i++) {
+        struct dbt_block *b = d->byid[i];
+        for (unsigned k = 0; k < b->n_exit; k++)
+            if (b->exit[k].linked)
+                unlink_exit(b, &b->exit[k]);
+        if (b->loop)
+            set_rel32(b->chunk->mem + (b->loop - b->chunk->base), b->loop, b->loop_out);
+    }
     memset(d->hash, 0, HT_N * sizeof *d->hash);
     d->n_sysc = 0; /* their instructions may be gone: made again when needed */
     clear_pending(d);
@@ -2799,11 +3090,12 @@ static uint64_t reg_get(struct user_regs_struct *u, int r) { return *reg_of(u, r
 
 /* Where in block b a stop at pc is: the instruction k about to run (its
  * records for earlier ones in the uncommitted record), or -1 if pc is not a
- * clean point.  *inner: S and T hold our values (the originals are in slots). */
+ * clean point.  *inner: S and T hold our values (the originals are in slots),
+ * as they do at the start of a unit's later part. */
 static int clean_point(const struct dbt_block *b, uint64_t pc, int *inner)
 {
     uint64_t off = pc - b->entry;
-    if (off == 0 || (b->nf && off == b->nf) || (b->vlen && off == b->vlen)) {
+    if (!b->part && (off == 0 || (b->nf && off == b->nf) || (b->vlen && off == b->vlen))) {
         *inner = 0;
         return 0;
     }
@@ -2842,6 +3134,10 @@ static void leave_inner(struct dbt_thread *th, struct dbt_block *b, unsigned k,
     if (b->has_u)
         reg_set(u, b->ru, *slot(th, SV_U));
     drain_partial(th, b, k, end);
+    /* The later parts of its unit did not run, which their head's counter
+     * says they did. */
+    for (const struct dbt_block *q = b->npart; q; q = q->npart)
+        cons_seq_add(th->d->t->cons, q->seq, UINT64_MAX);
     u->rip = b->insn[k]->addr;
 }
 
@@ -2910,17 +3206,17 @@ static void translate_ahead(struct dbt *d, pid_t tid, struct dbt_block *b)
     unsigned head = 0, tail = 0, made = 0;
     queue[tail++] = b;
     while (head < tail && made < AHEAD_BLOCKS) {
-        struct dbt_block *x = queue[head++];
         uint64_t to;
         int linked;
-        for (unsigned i = 0; (to = ahead_target(x, i, &linked)) && made < AHEAD_BLOCKS; i++) {
-            if (linked || lookup(d, to))
-                continue;
-            struct dbt_block *t = translate(d, tid, to, 0);
-            made++;
-            if (t && tail <= AHEAD_BLOCKS)
-                queue[tail++] = t;
-        }
+        for (struct dbt_block *x = queue[head++]; x; x = x->npart)
+            for (unsigned i = 0; (to = ahead_target(x, i, &linked)) && made < AHEAD_BLOCKS; i++) {
+                if (linked || lookup(d, to))
+                    continue;
+                struct dbt_block *t = translate(d, tid, to, 0);
+                made++;
+                if (t && tail <= AHEAD_BLOCKS)
+                    queue[tail++] = t;
+            }
     }
 }
 
@@ -3045,7 +3341,8 @@ void dbt_undefer(struct dbt_thread *th)
 
 /* Continue at original address target: in its translation, or stepping. */
 static enum dbt_stop_result go_to(struct dbt_thread *th, uint64_t target,
-                                  struct user_regs_struct *u, struct dbt_exit *link_from)
+                                  struct user_regs_struct *u, struct dbt_block *from,
+                                  struct dbt_exit *link_from)
 {
     struct dbt *d = th->d;
     struct dbt_block *tb = block_for(d, th->tid, target);
@@ -3065,9 +3362,7 @@ static enum dbt_stop_result go_to(struct dbt_thread *th, uint64_t target,
      * target hashing to the same slot may have replaced it. */
     if (!link_from)
         ht_insert(d, target, entry_fresh(tb));
-    struct chunk *c;
-    struct dbt_block *from = link_from ? block_at(d, link_from->patch, &c) : NULL;
-    if (from)
+    if (link_from)
         link_exit(d, from, link_from, tb);
     translate_ahead(d, th->tid, tb);
     u->rip = tb->entry;
@@ -3075,14 +3370,19 @@ static enum dbt_stop_result go_to(struct dbt_thread *th, uint64_t target,
     return DBT_RESUME;
 }
 
-/* Is pc an exit stub or the indirect-miss stub of b?  Returns the exit, or
- * sets *miss. */
-static struct dbt_exit *stub_of(struct dbt_block *b, uint64_t pc, int *miss)
+/* Is pc an exit stub or the indirect-miss stub of b?  Returns the exit (of
+ * *owner), or sets *miss. */
+static struct dbt_exit *stub_of(struct dbt_block *b, uint64_t pc, int *miss,
+                                struct dbt_block **owner)
 {
     *miss = b->miss && pc == b->miss;
-    for (unsigned i = 0; i < b->n_exit; i++)
-        if (b->exit[i].stub == pc)
-            return &b->exit[i];
+    /* (A unit's stubs all follow its last part.) */
+    for (struct dbt_block *p = b->head ? b->head : b; p; p = p->npart)
+        for (unsigned i = 0; i < p->n_exit; i++)
+            if (p->exit[i].stub == pc) {
+                *owner = p;
+                return &p->exit[i];
+            }
     return NULL;
 }
 
@@ -3130,16 +3430,17 @@ enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_s
             d->n_stale++;
             restore_dispatch(th, u);
             forget_block(d, b);
-            return go_to(th, b->orig, u, NULL);
+            return go_to(th, b->orig, u, NULL, NULL);
         }
-        struct dbt_exit *x = stub_of(b, u->rip - 1, &miss);
+        struct dbt_block *owner = NULL;
+        struct dbt_exit *x = stub_of(b, u->rip - 1, &miss, &owner);
         if (x || miss) {
             if (x)
                 d->n_exit++;
             else
                 d->n_miss++;
             uint64_t target = leave_stub(th, x, u);
-            return go_to(th, target, u, x);
+            return go_to(th, target, u, owner, x);
         }
     }
     siginfo_t si;
@@ -3164,7 +3465,8 @@ enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_s
             clean = 1;
             break;
         }
-        struct dbt_exit *x = stub_of(b, u->rip, &miss);
+        struct dbt_block *owner;
+        struct dbt_exit *x = stub_of(b, u->rip, &miss, &owner);
         if (x || miss) {
             u->rip = leave_stub(th, x, u);
             clean = 1;

@@ -198,6 +198,14 @@ if [ -x farcode ] && [ "$B" = dbt ]; then
   check_eq "$n" 4 "farcode: code with no room for a whole chunk in reach is translated"
 fi
 
+# t_unit's loops are translated as units, three of which loop back to their
+# start (what makes its comparisons above test them).
+if [ -x t_unit ] && [ "$B" = dbt ]; then
+  v=$("$CACHESIM" -v $G --out-file=/dev/null ./t_unit 2>&1)
+  check_eq "$(echo "$v" | sed -n 's/.* in \([0-9]*\) units; \([0-9]*\) loops back .*/\1 \2/p')" "9 4" \
+    "t_unit: 9 units, 4 loops back to their start"
+fi
+
 # Under B, the t_*.S profiles equal live Cachegrind's.
 run_sub svc "ENGINE=$B" "$TOP/tests/e2e/static_vs_cachegrind.sh" ENGINE="$B"
 [ $? -eq 77 ] && echo "# static_vs_cachegrind.sh skipped (no valgrind?)"
