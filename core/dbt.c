@@ -2691,7 +2691,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
     uint64_t take_target = 0, fall_target = tb.in[tb.n - 1]->addr + tb.in[tb.n - 1]->dec.len;
     for (unsigned j = 0; j < np; j++) {
         struct dbt_block *p = pb[j];
-        unsigned si = j ? part_first_done(d, pb[j - 1], p) : first_done;
+        unsigned si = j ? part_first_done(d, pb[j - 1], p) : first_done, si0 = si;
         if (j)
             p->entry = em.pc;
         for (unsigned k = 0; k < p->n; k++) {
@@ -2714,11 +2714,13 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
             }
             p->copy[k] = (uint16_t)(em.pc - p->entry);
             if (p != z && k + 1 == p->n) {
-                /* On into the next part, its records handed over first. */
+                /* On into the next part, its records handed over first (a
+                 * later part that checked no site wrote none). */
                 int cc;
                 uint64_t st;
                 unit_next(in, &cc, &st);
-                gs_store(e2, BUFPTR, rs);
+                if (!j || si != si0)
+                    gs_store(e2, BUFPTR, rs);
                 if (cc >= 0)
                     side[n_side++] = (struct side){p, jump32(e2, cc), st, st == in->dec.target};
                 continue;
@@ -2919,11 +2921,8 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
         chunk_add_block(c, pb[j]);
         finish_block(d, pb[j]);
     }
-    if (fresh) {
-        for (unsigned j = 0; j < np; j++)
-            link_block(d, pb[j]);
-        return b;
-    }
+    if (fresh)
+        return b; /* linked by the caller, once it is b->alt */
     size_t h = hash_of(orig);
     b->hnext = d->hash[h];
     d->hash[h] = b;
@@ -2932,6 +2931,10 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
     ht_insert(d, orig, entry_fresh(b));
     for (unsigned j = 0; j < np; j++)
         link_block(d, pb[j]);
+    /* (After b->alt is set: an exit of the variant's unit back to orig enters
+     * the variant, as variant_from says, not the loud block.) */
+    for (struct dbt_block *p = b->alt; p; p = p->npart)
+        link_block(d, p);
     return b;
 }
 
@@ -3107,6 +3110,14 @@ static int clean_point(const struct dbt_block *b, uint64_t pc, int *inner)
     return -1;
 }
 
+/* A stop inside part b of a unit: the parts after it did not run, which
+ * their head's counter says they did (emit_parts_back's, here). */
+static void parts_back(struct dbt_thread *th, const struct dbt_block *b)
+{
+    for (const struct dbt_block *q = b->npart; q; q = q->npart)
+        cons_seq_add(th->d->t->cons, q->seq, UINT64_MAX);
+}
+
 /* Leaves the cache at a clean point: the thread's registers become the
  * program's at original address orig. */
 static void leave_inner(struct dbt_thread *th, struct dbt_block *b, unsigned k,
@@ -3134,10 +3145,7 @@ static void leave_inner(struct dbt_thread *th, struct dbt_block *b, unsigned k,
     if (b->has_u)
         reg_set(u, b->ru, *slot(th, SV_U));
     drain_partial(th, b, k, end);
-    /* The later parts of its unit did not run, which their head's counter
-     * says they did. */
-    for (const struct dbt_block *q = b->npart; q; q = q->npart)
-        cons_seq_add(th->d->t->cons, q->seq, UINT64_MAX);
+    parts_back(th, b);
     u->rip = b->insn[k]->addr;
 }
 
