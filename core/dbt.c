@@ -160,6 +160,9 @@ struct dbt_block {
                                   its start and its fetch checks: its hot code uses no
                                   scratch register (bare_ok) */
     uint8_t part;              /* its place in its unit (0: the head, or alone) */
+    uint64_t held_bound, held_copy; /* bit k: at instruction k's bound (copy) the
+                                  program's flags are in ah/al and its rax in its
+                                  slot (flag_runs) */
     uint16_t nf;               /* 0, or the offset of its entry past its first fetch
                                   check, for links from its line (emit_entry_fetch) */
     uint16_t vsave, vlen;      /* code in writable memory: its bytes are compared at
@@ -2417,6 +2420,70 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
  * twice, and counts once instead of three times. */
 #define UNIT_PARTS 4
 
+/* Runs of sites with the flags live (flag_runs): the first saves them, the
+ * last restores them, the ones between leave them saved. */
+enum { RUN_NONE, RUN_FIRST, RUN_IN, RUN_LAST };
+
+/* Can the copy of x run while the flags are saved in ah/al (rax in its
+ * slot)?  Only instructions known to leave the flags and rax alone, by
+ * opcode, not by Capstone's flag table (a write it missed would be undone
+ * when the flags come back): push and pop of a register, mov in its
+ * register and memory forms, movzx, movsx, movsxd, lea. */
+static int runs_flags_held(const struct cons_insn *x)
+{
+    const struct dec_insn *dd = &x->dec;
+    size_t op = opcode_at(x->bytes, dd->len);
+    if (dd->flow != DEC_FLOW_NONE || dd->rep || dd->special || dd->fx_barrier ||
+        (dd->gprs & DEC_FX_GPR(DEC_RAX)) || op >= dd->len)
+        return 0;
+    for (size_t i = 0; i < op; i++)
+        if (x->bytes[i] == 0xF0 || x->bytes[i] == 0xF2 || x->bytes[i] == 0xF3)
+            return 0;
+    uint8_t o = x->bytes[op], o2 = op + 1 < dd->len ? x->bytes[op + 1] : 0;
+    if (o == 0x0F)
+        return o2 == 0xB6 || o2 == 0xB7 || o2 == 0xBE || o2 == 0xBF;
+    if ((o == 0xC6 || o == 0xC7) && ((o2 >> 3) & 7) != 0)
+        return 0;
+    return (o >= 0x50 && o <= 0x5F) || (o >= 0x88 && o <= 0x8B) || o == 0x8D || o == 0x63 ||
+           o == 0xC6 || o == 0xC7 || (o >= 0xB0 && o <= 0xBF);
+}
+
+/* Where the flags are live at a block's sites, each site saves and
+ * restores them (lahf/seto and back, rax in its slot): six instructions and
+ * two memory accesses a site.  A run of instructions with sites whose copies
+ * in between leave the flags and rax alone (runs_flags_held) saves them
+ * once, before the first one's sites, and restores them after the last
+ * one's (run[k]; a stop inside finds them in ah/al: leave_inner).  zlib's
+ * longest_match ends `cmp; pop; pop; cmova; pop; pop; pop; pop; ret`, every
+ * pop a stack check with the flags live. */
+static void flag_runs(const struct dbt_block *b, const uint8_t *fdead, uint8_t *run)
+{
+    const struct cons_site *sites;
+    unsigned ns = cons_seq_sites(b->seq, &sites), has[BLOCK_MAX_INSNS] = {0};
+    for (unsigned i = 0; i < ns; i++)
+        has[sites[i].insn] = 1;
+    memset(run, RUN_NONE, b->n);
+    for (unsigned i = 0; i < b->n; i++) {
+        if (!has[i] || fdead[i] || !runs_flags_held(b->insn[i]))
+            continue;
+        /* i's copy may run held; find the last j with sites it can reach */
+        unsigned j = i, k = i + 1;
+        for (; k < b->n && !(b->insn[k]->dec.gprs & DEC_FX_GPR(DEC_RAX)); k++) {
+            if (has[k])
+                j = k;
+            if (!runs_flags_held(b->insn[k]))
+                break;
+        }
+        if (j == i)
+            continue;
+        run[i] = RUN_FIRST;
+        for (unsigned m = i + 1; m < j; m++)
+            run[m] = RUN_IN;
+        run[j] = RUN_LAST;
+        i = j;
+    }
+}
+
 /* Instructions from pc on into tb: one block's worth, which may follow
  * earlier parts of a unit already in tb (the scratch registers, *reg, keep
  * clear of theirs too).  Returns how many it added. */
@@ -2629,6 +2696,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
     unsigned stale_jcc = tb.verify ? emit_verify(e2, b, tb.in, tb.n) : 0;
 
     uint8_t fdead[UNIT_PARTS][BLOCK_MAX_INSNS]; /* flags_dead_each's, per part */
+    uint8_t run[UNIT_PARTS][BLOCK_MAX_INSNS] = {{0}}; /* flag_runs', per part */
     int has_u = 0;
     for (unsigned j = 0; j < np; j++) {
         struct dbt_block *p = pb[j];
@@ -2659,6 +2727,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
                 make_global(d, p);
             for (unsigned i = 0; i < ns; i++)
                 has_u |= !sites[i].fetch;
+            flag_runs(p, fdead[j], run[j]);
         }
     }
     uint64_t loop_at = 0; /* where the start record or count begins (emit_filt_prologue) */
@@ -2697,8 +2766,16 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
         for (unsigned k = 0; k < p->n; k++) {
             const struct cons_insn *in = p->insn[k];
             p->bound[k] = (uint16_t)(em.pc - p->entry);
+            if (run[j][k] == RUN_FIRST)
+                flags_save(e2);
             if (d->filt)
-                emit_sites(e2, d, p, k, &si, fdead[j][k]);
+                emit_sites(e2, d, p, k, &si, run[j][k] != RUN_NONE || fdead[j][k]);
+            if (run[j][k] == RUN_LAST)
+                flags_restore(e2);
+            if (run[j][k] == RUN_IN || run[j][k] == RUN_LAST)
+                p->held_bound |= 1ull << k;
+            if (run[j][k] == RUN_FIRST || run[j][k] == RUN_IN)
+                p->held_copy |= 1ull << k;
             for (unsigned a = 0; d->rec && !d->filt && a < in->dec.n_acc; a++) {
                 const struct dec_addr *m = &in->dec.acc[a].addr;
                 emit_ea(e2, in, m, rt);
@@ -3094,7 +3171,8 @@ static uint64_t reg_get(struct user_regs_struct *u, int r) { return *reg_of(u, r
 /* Where in block b a stop at pc is: the instruction k about to run (its
  * records for earlier ones in the uncommitted record), or -1 if pc is not a
  * clean point.  *inner: S and T hold our values (the originals are in slots),
- * as they do at the start of a unit's later part. */
+ * as they do at the start of a unit's later part; 2: the flags are held in
+ * ah/al too (flag_runs). */
 static int clean_point(const struct dbt_block *b, uint64_t pc, int *inner)
 {
     uint64_t off = pc - b->entry;
@@ -3104,7 +3182,10 @@ static int clean_point(const struct dbt_block *b, uint64_t pc, int *inner)
     }
     for (unsigned k = 0; k < b->n; k++)
         if (off == b->bound[k] || off == b->copy[k]) {
-            *inner = 1;
+            /* (bound[k] == copy[k] when k has no sites: not in a run then) */
+            int held = off == b->copy[k] ? (int)(b->held_copy >> k & 1)
+                                          : (int)(b->held_bound >> k & 1);
+            *inner = 1 + held;
             return (int)k;
         }
     return -1;
@@ -3118,11 +3199,22 @@ static void parts_back(struct dbt_thread *th, const struct dbt_block *b)
         cons_seq_add(th->d->t->cons, q->seq, UINT64_MAX);
 }
 
+/* The flags as flags_save left them in ax (ah: lahf's, al: seto's) back
+ * into u, and rax from its slot. */
+static void flags_from_ax(struct dbt_thread *th, struct user_regs_struct *u, uint64_t fl)
+{
+    uint64_t ah = (fl >> 8) & 0xFF;
+    u->eflags = (u->eflags & ~0x8D5ull) | (ah & 0xD5) | ((fl & 0xFF) ? 0x800 : 0);
+    u->rax = *slot(th, SV_RAX);
+}
+
 /* Leaves the cache at a clean point: the thread's registers become the
  * program's at original address orig. */
-static void leave_inner(struct dbt_thread *th, struct dbt_block *b, unsigned k,
+static void leave_inner(struct dbt_thread *th, struct dbt_block *b, unsigned k, int held,
                         struct user_regs_struct *u)
 {
+    if (held)
+        flags_from_ax(th, u, u->rax);
     if (b->quiet && !th->d->filt) {
         /* No scratch registers; its counter has this execution, of which
          * only the first k instructions ran. */
@@ -3151,10 +3243,7 @@ static void leave_inner(struct dbt_thread *th, struct dbt_block *b, unsigned k,
 
 static void restore_dispatch(struct dbt_thread *th, struct user_regs_struct *u)
 {
-    uint64_t fl = *slot(th, SV_FLAGS);
-    uint64_t ah = (fl >> 8) & 0xFF;
-    u->eflags = (u->eflags & ~0x8D5ull) | (ah & 0xD5) | ((fl & 0xFF) ? 0x800 : 0);
-    u->rax = *slot(th, SV_RAX);
+    flags_from_ax(th, u, *slot(th, SV_FLAGS));
     u->rcx = *slot(th, SV_RCX);
 }
 
@@ -3492,7 +3581,7 @@ enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_s
         }
         if ((k = clean_point(b, u->rip, &inner)) >= 0) {
             if (inner)
-                leave_inner(th, b, (unsigned)k, u);
+                leave_inner(th, b, (unsigned)k, inner == 2, u);
             else
                 u->rip = b->orig;
             clean = 1;

@@ -77,6 +77,22 @@ check_eq "$(loop_ir cs.ticks1)" "$(loop_ir cs.ticks0)" \
 check_eq "$(loop_ir cs.ticks)" "$(loop_ir cs.ticks2)" \
   "ticks: with cache simulation too, the loop's Ir is the same with and without the timer"
 
+# The same timer while a loop keeps its flags live across runs of stack
+# accesses, which the translator checks with the flags held in ah/al and rax
+# in a slot (core/dbt.c, flag_runs): the loop's result depends on both at
+# every pass, and its Ir is that of the run without the timer.
+gcc -g -O1 -o flagsig "$P/flagsig.c"
+./flagsig 20000000 quiet > flagsig.native 2>/dev/null
+"$CACHESIM" -q --out-file=cs.flagsig ./flagsig 20000000 > flagsig.out 2> flagsig.err
+check_eq "$?" 0 "flagsig: exit status"
+check_file_eq flagsig.native flagsig.out "flagsig: result unchanged by the signals"
+check_grep '^ticks [1-9]' flagsig.err "flagsig: the SIGPROF handler ran"
+"$CACHESIM" -q --out-file=cs.flagsig0 ./flagsig 20000000 quiet > /dev/null 2>&1
+mix_ir() { awk '/^fn=/{f=$0} f=="fn=mix" && /^[0-9]/ {s+=$2} END{print s}' "$1"; }
+check_eq "$(mix_ir cs.flagsig)" "$(mix_ir cs.flagsig0)" \
+  "flagsig: the loop's Ir is the same with and without the timer"
+check_eq "$(mix_ir cs.flagsig0)" 340000008 "flagsig: the loop's Ir (17 instructions a pass)"
+
 g++ -g -O1 -o cxx "$P/cxx.cc"
 both cxx; same_fn cxx main; near_total cxx
 
