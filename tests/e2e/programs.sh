@@ -58,7 +58,7 @@ gcc -g -O1 -o signals "$P/signals.c"
 both signals; same_fn signals on_usr1; near_total signals
 
 # SIGPROF every millisecond of CPU time lands anywhere in translated code: the
-# program's result is unchanged, the handler runs, and the loop's Ir (lines 26-29
+# program's result is unchanged, the handler runs, and the loop's Ir (lines 16-19
 # of ticks.c) is that of the same run without the timer.
 gcc -g -O1 -o ticks "$P/ticks.c"
 ./ticks 30000000 quiet > ticks.native 2>/dev/null
@@ -68,7 +68,7 @@ check_eq "$?" 0 "ticks: exit status"
 check_file_eq ticks.native ticks.out "ticks: output unchanged by the signals"
 check_grep '^ticks [1-9]' ticks.err "ticks: the SIGPROF handler ran"
 "$CACHESIM" -q --cache-sim=no --out-file=cs.ticks1 ./ticks 30000000 > /dev/null 2>&1
-loop_ir() { awk '/^fn=/{f=$0} f=="fn=main" && $1>=26 && $1<=29 {s+=$2} END{print s}' "$1"; }
+loop_ir() { awk '/^fn=/{f=$0} f=="fn=main" && $1>=16 && $1<=19 {s+=$2} END{print s}' "$1"; }
 check_eq "$(loop_ir cs.ticks1)" "$(loop_ir cs.ticks0)" \
   "ticks: the loop's Ir is the same with and without the timer"
 # With cache simulation the loop's blocks (no data access) run without scratch

@@ -4,11 +4,11 @@
  * such a run must give the program back its flags and rax.  The loop's
  * result depends on both at every pass.  argv[1]: passes; argv[2] = "quiet":
  * no timer (the reference run). */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
+
+#include "proftimer.h"
 
 unsigned long mix(unsigned long n);
 __asm__(".text\n"
@@ -42,23 +42,12 @@ __asm__(".text\n"
         "    ret\n"
         ".size mix, .-mix\n");
 
-static volatile long ticks;
-static void on_tick(int s) { (void)s; ticks++; }
-
 int main(int argc, char **argv)
 {
     unsigned long n = argc > 1 ? strtoul(argv[1], 0, 10) : 1000000;
-    int timer = !(argc > 2 && strcmp(argv[2], "quiet") == 0);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_tick;
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGPROF, &sa, NULL);
-    struct itimerval it = {{0, timer ? 1000 : 0}, {0, timer ? 1000 : 0}};
-    setitimer(ITIMER_PROF, &it, NULL);
+    prof_timer(!(argc > 2 && strcmp(argv[2], "quiet") == 0));
     unsigned long r = mix(n);
-    memset(&it, 0, sizeof it);
-    setitimer(ITIMER_PROF, &it, NULL);
+    prof_timer(0);
     printf("mix %lu\n", r);
     fprintf(stderr, "ticks %ld\n", ticks);
     return 0;

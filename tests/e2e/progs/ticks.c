@@ -1,26 +1,16 @@
 /* Compute-bound work interrupted by SIGPROF every millisecond of CPU time (a
  * sampling profiler's timer): signals arrive anywhere in translated code.
  * argv[1]: iterations; argv[2] = "quiet": no timer (the reference run). */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
-static volatile long ticks;
-static void on_tick(int s) { (void)s; ticks++; }
+#include "proftimer.h"
 
 int main(int argc, char **argv)
 {
     long n = argc > 1 ? atol(argv[1]) : 1000000;
-    int timer = !(argc > 2 && strcmp(argv[2], "quiet") == 0);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_tick;
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGPROF, &sa, NULL);
-    struct itimerval it = {{0, timer ? 1000 : 0}, {0, timer ? 1000 : 0}};
-    setitimer(ITIMER_PROF, &it, NULL);
+    prof_timer(!(argc > 2 && strcmp(argv[2], "quiet") == 0));
     unsigned long h = 1469598103934665603ul;
     double x = 0;
     for (long i = 0; i < n; i++) {
@@ -28,8 +18,7 @@ int main(int argc, char **argv)
         if ((i & 1023) == 0)
             x += (double)(h % 7);
     }
-    memset(&it, 0, sizeof it);
-    setitimer(ITIMER_PROF, &it, NULL);
+    prof_timer(0);
     printf("h %lu x %.0f\n", h, x);
     fprintf(stderr, "ticks %ld\n", ticks);
     return 0;
