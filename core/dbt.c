@@ -1397,10 +1397,12 @@ static int verify_reaches(const struct chunk *c, uint64_t start, uint64_t end)
 
 /* Inline lookup of the target in rcx (rax, rcx saved in slots); a hit jumps
  * to the translation; a miss takes the jne whose rel32 goes in *miss_jcc. */
-static void emit_dispatch(struct emit *e, uint64_t *miss_jcc)
+static void emit_dispatch(struct emit *e, uint64_t *miss_jcc, int held)
 {
-    put(e, 0x9F);                                   /* lahf */
-    put(e, 0x0F), put(e, 0x90), put(e, 0xC0);       /* seto al */
+    if (!held) { /* (held: ax has them, rax is in its slot: flag_runs) */
+        put(e, 0x9F);                             /* lahf */
+        put(e, 0x0F), put(e, 0x90), put(e, 0xC0); /* seto al */
+    }
     gs_store(e, SV_FLAGS, 0);
     put(e, 0x48), put(e, 0x89), put(e, 0xC8);       /* mov rax, rcx */
     put(e, 0x48), put(e, 0xC1), put(e, 0xE8), put(e, 12); /* shr rax, 12 */
@@ -2421,8 +2423,9 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
 #define UNIT_PARTS 4
 
 /* Runs of sites with the flags live (flag_runs): the first saves them, the
- * last restores them, the ones between leave them saved. */
-enum { RUN_NONE, RUN_FIRST, RUN_IN, RUN_LAST };
+ * last restores them, the ones between leave them saved; a block's last
+ * instruction, a ret, hands them saved to its dispatch (RUN_RET). */
+enum { RUN_NONE, RUN_FIRST, RUN_IN, RUN_LAST, RUN_RET };
 
 /* Can the copy of x run while the flags are saved in ah/al (rax in its
  * slot)?  Only instructions known to leave the flags and rax alone, by
@@ -2479,7 +2482,9 @@ static void flag_runs(const struct dbt_block *b, const uint8_t *fdead, uint8_t *
         run[i] = RUN_FIRST;
         for (unsigned m = i + 1; m < j; m++)
             run[m] = RUN_IN;
-        run[j] = RUN_LAST;
+        /* A ret's dispatch saves the flags in ax and rax in its slot as the
+         * run has them: it takes them as they are (emit_dispatch). */
+        run[j] = b->insn[j]->dec.flow == DEC_FLOW_RET ? RUN_RET : RUN_LAST;
         i = j;
     }
 }
@@ -2772,9 +2777,9 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
                 emit_sites(e2, d, p, k, &si, run[j][k] != RUN_NONE || fdead[j][k]);
             if (run[j][k] == RUN_LAST)
                 flags_restore(e2);
-            if (run[j][k] == RUN_IN || run[j][k] == RUN_LAST)
+            if (run[j][k] == RUN_IN || run[j][k] == RUN_LAST || run[j][k] == RUN_RET)
                 p->held_bound |= 1ull << k;
-            if (run[j][k] == RUN_FIRST || run[j][k] == RUN_IN)
+            if (run[j][k] == RUN_FIRST || run[j][k] == RUN_IN || run[j][k] == RUN_RET)
                 p->held_copy |= 1ull << k;
             for (unsigned a = 0; d->rec && !d->filt && a < in->dec.n_acc; a++) {
                 const struct dec_addr *m = &in->dec.acc[a].addr;
@@ -2901,7 +2906,8 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
             case DEC_FLOW_JMP_IND:
             case DEC_FLOW_CALL_IND:
             case DEC_FLOW_RET:
-                gs_store(e2, SV_RAX, 0);
+                if (run[j][k] != RUN_RET) /* (else saved by its run already) */
+                    gs_store(e2, SV_RAX, 0);
                 gs_store(e2, SV_RCX, 1);
                 if (dd->flow == DEC_FLOW_RET) {
                     uint16_t imm = 0;
@@ -2915,7 +2921,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
                         emit_push_ret(e2, next);
                 }
                 emit_epilogue(e2, d, z);
-                emit_dispatch(e2, &jmiss);
+                emit_dispatch(e2, &jmiss, run[j][k] == RUN_RET);
                 break;
             }
         }

@@ -4,8 +4,10 @@
  * branches after each run read flags set before it, so a flag the runs lost
  * or a wrong rax would send them the other way.  Pushes and pops, stack
  * stores and loads through mov, a run ended by an instruction that uses rax,
- * and one whose last site's instruction reads the flags itself (adc); a
- * branch on what esi took.  All of it must equal Cachegrind. */
+ * one whose last site's instruction reads the flags itself (adc), a function
+ * whose run goes into its ret (the dispatch takes the flags held) with the
+ * caller branching on them after, and a branch on what esi took.  All of it
+ * must equal Cachegrind. */
 #include "t_common.h"
 body:
     LOOP_BITS
@@ -36,12 +38,23 @@ body:
     seta %r11b
     movzbl %r11b, %r11d
     add %r11d, %esi
-    test $4, %esi        /* what follows depends on everything esi took */
+    cmp $6, %edx         /* flags live through keep's run and its ret */
+    call keep
+    jbe 5f
+    add $3, %esi
+5:  test $4, %esi        /* what follows depends on everything esi took */
     jz 4f
     add $1, %r12d
 4:  inc %ebx
     cmp $300, %ebx
     jne 1b
+    ret
+keep:                    /* pushes and pops, then the ret, the caller's flags live */
+    push %rbx
+    push %rdx
+    mov %rsi, 16(%r8)
+    pop %rdx
+    pop %rbx
     ret
     .data
     .p2align 6

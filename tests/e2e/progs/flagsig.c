@@ -1,7 +1,8 @@
 /* SIGPROF every millisecond of CPU time while a loop keeps flags live across
  * runs of stack accesses (core/dbt.c, flag_runs: the translator holds the
- * flags in ah/al and rax in a slot between the run's sites): a signal inside
- * such a run must give the program back its flags and rax.  The loop's
+ * flags in ah/al and rax in a slot between the run's sites, and into a ret's
+ * dispatch): a signal inside such a run must give the program back its flags
+ * and rax.  The loop's
  * result depends on both at every pass.  argv[1]: passes; argv[2] = "quiet":
  * no timer (the reference run). */
 #include <stdio.h>
@@ -30,6 +31,7 @@ __asm__(".text\n"
         "    mov -16(%rsp), %r8\n"
         "    pop %rdx\n"
         "    pop %rbx\n"
+        "    call keep\n"           /* and across keep's run into its ret */
         "    cmovb %r8, %r12\n"
         "    adc $0, %rax\n"
         "    add %r12, %rax\n"
@@ -40,7 +42,13 @@ __asm__(".text\n"
         "    pop %r12\n"
         "    pop %rbx\n"
         "    ret\n"
-        ".size mix, .-mix\n");
+        ".size mix, .-mix\n"
+        "keep:\n"
+        "    push %rbx\n"
+        "    push %rdx\n"
+        "    pop %rdx\n"
+        "    pop %rbx\n"
+        "    ret\n");
 
 int main(int argc, char **argv)
 {
