@@ -183,7 +183,7 @@ struct dbt_block {
     uint16_t *bound, *copy;    /* n offsets from entry each (after insn[]) */
     struct dbt_block *hnext; /* orig -> block chain (current generation only) */
     struct dbt_block *alt;   /* an &&-idiom block's fresh variant (translate_fresh), or NULL */
-    struct dbt_block *head;  /* the first part of its unit (translate_unit), or NULL */
+    struct dbt_block *head;  /* the first part of its unit (translate), or NULL */
     struct dbt_block *npart; /* the next part of its unit, or NULL */
     struct chunk *chunk;     /* where its code is */
     const struct cons_insn *insn[]; /* n of them; last */
@@ -998,6 +998,18 @@ static size_t opcode_at(const uint8_t *b, size_t len)
     return i;
 }
 
+/* The condition code of conditional branch x (not loop or jrcxz), or -1. */
+static int jcc_cc(const struct cons_insn *x)
+{
+    size_t op = opcode_at(x->bytes, x->dec.len);
+    if (x->dec.flow != DEC_FLOW_JCC || op >= x->dec.len)
+        return -1;
+    uint8_t o = x->bytes[op];
+    if (o >= 0xE0 && o <= 0xE3)
+        return -1;
+    return (o == 0x0F ? x->bytes[op + 1] : o) & 0xF;
+}
+
 /* Instructions that touch the gs or fs base directly (rd/wr fs/gs base). */
 static int touches_seg_base(const uint8_t *b, size_t len)
 {
@@ -1677,6 +1689,13 @@ static int32_t filt_i(const struct dbt *d, uint64_t a)
     return (int32_t)(FILT_OFF + 8 * ((a >> d->i_shift) & (d->i_sets - 1)));
 }
 
+/* Does instruction l end on the I1 line of address a (what a fetch there
+ * finds most recently used when nothing fetched in between)? */
+static int ends_on_line(const struct dbt *d, const struct cons_insn *l, uint64_t a)
+{
+    return (l->addr + l->dec.len - 1) >> d->i_shift == a >> d->i_shift;
+}
+
 /* The first and last I1 lines fetch site st touches (the same line unless
  * its instruction straddles two). */
 static void fetch_lines(const struct dbt *d, const struct cons_site *st, uint64_t *l1,
@@ -2036,7 +2055,7 @@ static void emit_count(struct emit *e, const struct dbt_block *b, int flags_free
 /* Block start in filtering mode: scratch registers saved (not in a bare
  * block), the start record (a quiet block: its counter; flags_free: the
  * flags are dead here).  Returns where the start record begins: a unit's
- * own loop comes back there (translate_unit). */
+ * own loop comes back there (translate's loop_at). */
 static uint64_t emit_filt_prologue(struct emit *e, const struct dbt_block *b, int flags_free)
 {
     if (!b->bare)
@@ -2115,9 +2134,7 @@ static int fresh_ok(struct dbt *d, const struct dbt_block *b, int flags_dead_at_
 {
     const struct cons_insn *j = b->insn[b->n - 1];
     if (!b->dir || b->vlen || b->id + 1 >= CNT_MAX || b->n > VEX_MAX_INSNS - 3 ||
-        j->dec.flow != DEC_FLOW_JCC || opcode_at(j->bytes, j->dec.len) >= j->dec.len ||
-        (j->bytes[opcode_at(j->bytes, j->dec.len)] >= 0xE0 &&
-         j->bytes[opcode_at(j->bytes, j->dec.len)] <= 0xE3))
+        jcc_cc(j) < 0)
         return 0;
     if (!d->filt && !flags_dead_at_start)
         return 0;
@@ -2155,9 +2172,8 @@ static uint64_t entry_from(const struct dbt *d, const struct dbt_block *from,
                            const struct dbt_block *v)
 {
     const struct cons_insn *l = from->insn[from->n - 1];
-    unsigned sh = d->i_shift;
     if (v->nf && (!l->aa_n || l->aa->addr[0] == v->orig) && !l->dec.rep &&
-        (l->addr + l->dec.len - 1) >> sh == v->insn[0]->addr >> sh)
+        ends_on_line(d, l, v->insn[0]->addr))
         return v->entry + v->nf;
     return v->entry;
 }
@@ -2405,8 +2421,6 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
     return b;
 }
 
-/* Translates the block at orig (thread tid may be used to map a chunk).
- * NULL if its first instruction cannot be translated (or read). */
 /* Units.  In filtering mode a block that counts itself goes on, where its
  * last instruction most likely leads, into more blocks that count themselves
  * (parts), translated as one stretch of code: only the first part saves the
@@ -2529,18 +2543,6 @@ static int counts_itself(struct dbt *d, const struct cons_insn *const *in, unsig
     return ends_superblock(in, n) || chain_ends_clean(d, in, n);
 }
 
-/* The condition code of conditional branch x (not loop or jrcxz), or -1. */
-static int jcc_cc(const struct cons_insn *x)
-{
-    size_t op = opcode_at(x->bytes, x->dec.len);
-    if (x->dec.flow != DEC_FLOW_JCC || op >= x->dec.len)
-        return -1;
-    uint8_t o = x->bytes[op];
-    if (o >= 0xE0 && o <= 0xE3)
-        return -1;
-    return (o == 0x0F ? x->bytes[op + 1] : o) & 0xF;
-}
-
 /* Where a unit goes on after a part ending in x (0: it ends there): the
  * target of a direct jump; the merged side of an &&-idiom (a fresh variant's
  * branch: that is where VEX goes on too); otherwise the side a branch most
@@ -2600,13 +2602,12 @@ static int loops_back(const struct dbt *d, const struct dbt_block *b, const stru
                       uint64_t to, int past_fetch)
 {
     const struct cons_insn *l = z->insn[z->n - 1];
-    unsigned sh = d->i_shift;
     if (!d->filt || to != b->orig || !b->quiet || b->vlen || l->aa_n || l->dec.rep ||
         (l->dec.flow != DEC_FLOW_JMP && jcc_cc(l) < 0))
         return 0;
     if (b->fresh && !(z->ends || z->fresh))
         return 0;
-    return !past_fetch || (l->addr + l->dec.len - 1) >> sh == b->insn[0]->addr >> sh;
+    return !past_fetch || ends_on_line(d, l, b->insn[0]->addr);
 }
 
 /* Does z loop back to its unit's start (either side of its branch), where
@@ -2644,14 +2645,16 @@ static unsigned part_first_done(const struct dbt *d, const struct dbt_block *pre
 {
     const struct cons_site *sites;
     unsigned ns = cons_seq_sites(p->seq, &sites);
-    const struct cons_insn *l = prev->insn[prev->n - 1];
     uint64_t l1, l2;
     if (!ns || !sites[0].fetch || sites[0].insn != 0)
         return 0;
     fetch_lines(d, &sites[0], &l1, &l2);
-    return l1 == l2 && (l->addr + l->dec.len - 1) >> d->i_shift == l1 >> d->i_shift;
+    return l1 == l2 && ends_on_line(d, prev->insn[prev->n - 1], l1);
 }
 
+/* Translates the block at orig, or the unit it heads (thread tid may be used
+ * to map a chunk); fresh: its fresh variant (fresh_ok), which its caller
+ * links.  NULL if its first instruction cannot be translated (or read). */
 static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int fresh)
 {
     struct diag_err e;
@@ -2831,8 +2834,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
                 jtake = jump32(e2, -1);
                 break;
             case DEC_FLOW_JCC: {
-                int loopx = o >= 0xE0 && o <= 0xE3; /* loop*, jrcxz: rel8 only */
-                int cc = (o == 0x0F ? in->bytes[op + 1] : o) & 0xF;
+                int cc = jcc_cc(in), loopx = cc < 0; /* loop*, jrcxz: rel8 only */
                 if (z->dir && !z->fresh && !loopx)
                     emit_setcc_rec(e2, d, z, cc);
                 take_target = dd->target;
