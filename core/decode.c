@@ -30,7 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "core/dcache.h"
 #include "core/decode_tab.h"
 
 /* A decode is a function of the address and the bytes at it (up to the
@@ -51,6 +53,7 @@ struct dec_cached {
 struct dec {
     csh cs;
     cs_insn *ci;
+    struct dcache *store; /* decodes kept across runs (dec_store_open), or NULL */
     struct dec_cached *cache; /* DEC_CACHE_N entries, or NULL */
     /* The address of each entry, apart: most decodes are of an instruction
      * not seen yet, and a probe of the 458 KB of entries missed the CPU's
@@ -956,6 +959,7 @@ void dec_free(struct dec *d)
 {
     if (!d)
         return;
+    dcache_close(d->store, NULL);
     cs_free(d->ci, 1);
     cs_close(&d->cs);
     free(d->cache);
@@ -1261,6 +1265,78 @@ static int sets_flags(const struct dec_insn *x)
     return 0;
 }
 
+/* ------------------------------------------------------------ the store */
+
+/* A decode as the store keeps it: DEC_INSN_SIZE(n_acc) bytes, then the text
+ * and its terminator. */
+static void store_put(struct dec *d, uint64_t addr, const uint8_t *key, size_t n_key,
+                      const struct dec_insn *x)
+{
+    uint8_t blob[DEC_INSN_SIZE(DEC_MAX_ACCESSES) + sizeof x->text];
+    size_t n = DEC_INSN_SIZE(x->n_acc), t = strnlen(x->text, sizeof x->text - 1);
+    if (!d->store)
+        return;
+    memcpy(blob, x, n);
+    memcpy(blob + n, x->text, t);
+    blob[n + t] = 0;
+    dcache_put(d->store, addr, key, (unsigned)n_key, blob, n + t + 1);
+}
+
+/* The stored decode of addr with these key bytes into *out, if the store has
+ * one of the right shape. */
+static int store_get(struct dec *d, uint64_t addr, const uint8_t *key, size_t n_key,
+                     struct dec_insn *out)
+{
+    size_t len;
+    const uint8_t *b = d->store ? dcache_get(d->store, addr, key, (unsigned)n_key, &len) : NULL;
+    if (!b || len < DEC_INSN_SIZE(0) + 1)
+        return 0;
+    uint8_t n_acc = b[offsetof(struct dec_insn, n_acc)];
+    size_t n = DEC_INSN_SIZE(n_acc);
+    if (n_acc > DEC_MAX_ACCESSES || len < n + 1 || len - n > sizeof out->text || b[len - 1] != 0)
+        return 0;
+    memcpy(out, b, n);
+    memcpy(out->text, b + n, len - n);
+    return 1;
+}
+
+int dec_store_open(struct dec *d)
+{
+    /* What a decode yields depends on this build (the executable itself: any
+     * rebuild is another store), Capstone's, the struct's layout and whether
+     * the CPU runs AVX-512. */
+    struct stat st;
+    uint64_t h = dcache_hash(DCACHE_HASH0, "cachesim-decodes-1", 18);
+    const char *cs = dec_capstone_version();
+    size_t sz = sizeof(struct dec_insn);
+    int avx = dec_has_avx512();
+    if (stat("/proc/self/exe", &st) != 0)
+        return -1;
+    h = dcache_hash(h, &st.st_dev, sizeof st.st_dev);
+    h = dcache_hash(h, &st.st_ino, sizeof st.st_ino);
+    h = dcache_hash(h, &st.st_size, sizeof st.st_size);
+    h = dcache_hash(h, &st.st_mtim, sizeof st.st_mtim);
+    h = dcache_hash(h, cs, strlen(cs));
+    h = dcache_hash(h, &sz, sizeof sz);
+    h = dcache_hash(h, &avx, sizeof avx);
+    d->store = dcache_open(h);
+    return d->store ? 0 : -1;
+}
+
+void dec_store_trim(struct dec *d) { dcache_trim(d->store); }
+
+const char *dec_store_close(struct dec *d, struct dcache_stats *st)
+{
+    static char path[4096];
+    memset(st, 0, sizeof *st);
+    if (!d->store)
+        return NULL;
+    snprintf(path, sizeof path, "%s", dcache_path(d->store));
+    dcache_close(d->store, st);
+    d->store = NULL;
+    return path;
+}
+
 int dec_decode(struct dec *d, const uint8_t *code, size_t avail, uint64_t addr,
                struct dec_insn *out, struct diag_err *e)
 {
@@ -1278,11 +1354,15 @@ int dec_decode(struct dec *d, const uint8_t *code, size_t avail, uint64_t addr,
         memcpy(out->text, k->text, sizeof k->text);
         return 0;
     }
-    int r = decode_one(d, code, avail, addr, out, e);
-    if (r != 0)
-        return r;
-    out->flags_read = (uint8_t)reads_flags(out);
-    out->flags_set = (uint8_t)sets_flags(out);
+    if (!(n_key && store_get(d, addr, code, n_key, out))) {
+        int r = decode_one(d, code, avail, addr, out, e);
+        if (r != 0)
+            return r;
+        out->flags_read = (uint8_t)reads_flags(out);
+        out->flags_set = (uint8_t)sets_flags(out);
+        if (n_key)
+            store_put(d, addr, code, n_key, out);
+    }
     if (k && n_key && out->n_acc <= DEC_CACHE_ACC) {
         d->cache_addr[slot] = addr;
         k->n_key = (uint8_t)n_key;

@@ -210,6 +210,20 @@ uint64_t dec_bit_offset(const struct dec_addr *m, uint64_t raw);
 
 /* Capstone's version as "major.minor" (for --version and messages). */
 const char *dec_capstone_version(void);
+
+/* Keeps decodes across runs (core/dcache.h): d's decodes are looked up in,
+ * and new ones added to, the store of this build of cachesim on this CPU.
+ * Decodes are the same either way; only their time changes.  Returns -1
+ * (and d goes on without one) when there is no usable cache directory. */
+int dec_store_open(struct dec *d);
+/* The store's pages given back to the page cache (dcache_trim): for an
+ * engine whose start is over, so they are not in its peak memory. */
+void dec_store_trim(struct dec *d);
+/* Writes the store back if the run added enough to it; *st says what the
+ * run asked of it.  Returns the store's file name (static), or NULL if d had
+ * none.  dec_free closes it too, without the statistics. */
+struct dcache_stats;
+const char *dec_store_close(struct dec *d, struct dcache_stats *st);
 /* 1 if the linked Capstone decodes AVX-512 (EVEX) instructions reliably. */
 int dec_has_avx512(void);
 

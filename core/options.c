@@ -13,6 +13,7 @@ static void defaults(struct options *o)
     o->out_file = "cachesim.out.%p";
     o->engine = ENGINE_DBT;
     o->instr_at_start = 1;
+    o->decode_cache = 1;
 }
 
 /* If arg is "--name=VALUE", returns VALUE, else NULL. */
@@ -109,6 +110,9 @@ int options_parse(int argc, char **argv, struct options *o, struct diag_err *e)
         } else if ((v = value_of(a, "--aslr"))) {
             if (yes_no(a, v, &o->aslr, e))
                 return OPTIONS_ERROR;
+        } else if ((v = value_of(a, "--decode-cache"))) {
+            if (yes_no(a, v, &o->decode_cache, e))
+                return OPTIONS_ERROR;
         } else if ((v = value_of(a, "--stack-align"))) {
             if (strcmp(v, "cachegrind") == 0)
                 o->stack_native = 0;
@@ -159,6 +163,8 @@ void options_usage(FILE *f)
           "  --toggle-collect=<glob>          count only inside functions matching glob\n"
           "  --deterministic=yes|no           fix clocks, randomness, environment [no]\n"
           "  --aslr=yes|no                    leave address randomization on [no]\n"
+          "  --decode-cache=yes|no            keep decoded instructions for later runs in\n"
+          "                                   $CACHESIM_CACHE_DIR or ~/.cache/cachesim [yes]\n"
           "  --stack-align=cachegrind|native  start the stack where Cachegrind's would be,\n"
           "                                   modulo 64 KiB, so stack accesses hit the same\n"
           "                                   cache sets [cachegrind]\n"

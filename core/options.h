@@ -30,6 +30,7 @@ struct options {
     int instr_at_start;          /* --instr-at-start=yes|no (default yes) */
     int deterministic;           /* --deterministic=yes */
     int aslr;                    /* --aslr=yes (default no: ASLR off, counts repeat) */
+    int decode_cache;            /* --decode-cache=yes|no (default yes: core/dcache.h) */
     int stack_native;            /* --stack-align=native (default cachegrind) */
     const char *toggle_collect[OPTIONS_MAX_TOGGLE]; /* --toggle-collect=GLOB, repeatable */
     int n_toggle_collect;

@@ -83,6 +83,8 @@ void session_init(struct session *s, const struct options *opt)
     s->dec = dec_new(&e);
     if (!s->dec)
         diag_die(EXIT_FAIL, "%s", e.msg);
+    if (opt->decode_cache)
+        dec_store_open(s->dec); /* (none: decoding takes its usual time) */
     s->name_at_end = getenv("CACHESIM_NAME_AT_END") != NULL;
 }
 
@@ -106,6 +108,13 @@ void session_release(struct session *s)
         s->tracees = t->next;
         tracee_free(t);
     }
+    struct dcache_stats st;
+    const char *store = dec_store_close(s->dec, &st);
+    if (store && s->opt->verbose)
+        fprintf(stderr,
+                "--%d-- decode cache: %llu of %llu decodes found in %s; %llu new ones %s\n",
+                (int)getpid(), (unsigned long long)st.found, (unsigned long long)st.asked, store,
+                (unsigned long long)st.added, st.written ? "written" : "not written");
     dec_free(s->dec);
     free(s->cwd);
 }
