@@ -1,7 +1,8 @@
 /* dcache.c - see dcache.h.
  *
- * The file: a header, a table of n_slots record offsets (open addressing on
- * the address, linear probing, 0: empty), then the records, each
+ * The file: a header, a table of n_slots slots (a record's 32-bit offset and
+ * a tag of its address: open addressing on the address, linear probing, 0:
+ * empty), then the records, each
  * {addr, checksum, blob length, key length, key} and its blob, padded to 8
  * bytes.  Everything read from it is bounds-checked against its length and
  * every record against its checksum before use: a file that is damaged, cut
@@ -21,10 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAGIC "CSDCACH1"
+#define MAGIC "CSDCACH2"
 #define PROBES 64u
-#define FILE_MAX (64u << 20)    /* past this the next write starts afresh */
+#define FILE_MAX (32u << 20)    /* past this the next write starts afresh */
 #define DROP_EVERY 16384u       /* reads between giving the mapping's pages back */
+#define DROP_STEADY 64u         /* the same once the start is over */
 #define STALE_SECONDS (24 * 3600) /* other builds' files older than this go */
 
 struct hdr {
@@ -43,6 +45,7 @@ struct dcache {
     char dir[PATH_MAX], path[PATH_MAX];
     uint64_t build;
     const uint8_t *map; /* the file as it was at open, or NULL */
+    int fd;             /* the same file, open while it is mapped */
     size_t map_len;
     uint64_t n_slots, n_old;
     int spill;          /* this run's new records, in order (a file: not resident) */
@@ -52,6 +55,7 @@ struct dcache {
     size_t buf_used;
     uint64_t asked, found;
     unsigned reads;
+    int steady;         /* dcache_trim was called: the start is over */
 };
 
 uint64_t dcache_hash(uint64_t h, const void *p, size_t n)
@@ -71,11 +75,17 @@ uint64_t dcache_hash(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-static uint64_t slot_of(uint64_t addr, uint64_t n_slots)
+static uint64_t mix(uint64_t addr)
 {
     uint64_t x = addr * 0x9e3779b97f4a7c15ull;
-    return (x ^ x >> 29) & (n_slots - 1);
+    return x ^ x >> 29;
 }
+
+/* A slot: the record's offset in its low half, a tag of its address in the
+ * high half, so that a probe reads no record but the one it wants (reading
+ * every record a probe passed touched most of the file). */
+static uint64_t slot_of(uint64_t addr, uint64_t n_slots) { return mix(addr) & (n_slots - 1); }
+static uint64_t tag_of(uint64_t addr) { return mix(addr) >> 32 << 32; }
 
 static uint64_t rec_sum(const struct rec *r, const void *blob)
 {
@@ -139,6 +149,8 @@ static void map_file(struct dcache *c)
         if (m != MAP_FAILED) {
             c->map = m, c->map_len = (size_t)st.st_size;
             c->n_slots = h.n_slots, c->n_old = h.n_recs;
+            c->fd = fd; /* (its records are copied from it, not through the mapping) */
+            return;
         }
     }
     close(fd);
@@ -150,7 +162,7 @@ struct dcache *dcache_open(uint64_t build)
     if (!c)
         return NULL;
     c->build = build;
-    c->spill = -1;
+    c->spill = c->fd = -1;
     if (find_dir(c->dir, sizeof c->dir) != 0 ||
         snprintf(c->path, sizeof c->path, "%s/decode-%016llx.bin", c->dir,
                  (unsigned long long)build) >= (int)sizeof c->path) {
@@ -163,12 +175,19 @@ struct dcache *dcache_open(uint64_t build)
 
 const char *dcache_path(const struct dcache *c) { return c->path; }
 
-void dcache_trim(struct dcache *c)
+static void drop_pages(struct dcache *c)
 {
     /* The pages are the page cache's: dropped from the mapping, they cost a
      * minor fault if read again, and count in no one's resident set. */
-    if (c && c->map)
-        madvise((void *)c->map, c->map_len, MADV_DONTNEED);
+    madvise((void *)c->map, c->map_len, MADV_DONTNEED);
+}
+
+void dcache_trim(struct dcache *c)
+{
+    if (c && c->map) {
+        drop_pages(c);
+        c->steady = 1;
+    }
 }
 
 /* The record at offset o of the mapping, if it lies whole inside it (its
@@ -191,14 +210,19 @@ const void *dcache_get(struct dcache *c, uint64_t addr, const uint8_t *key, unsi
     if (!c || !c->map)
         return NULL;
     c->asked++;
-    if (++c->reads % DROP_EVERY == 0)
-        dcache_trim(c);
+    /* Each lookup touches a page of slots and one of records at random:
+     * once the start is over (dcache_trim), the few lookups left would
+     * otherwise add pages to the run's peak memory one by one. */
+    if (++c->reads % (c->steady ? DROP_STEADY : DROP_EVERY) == 0)
+        drop_pages(c);
     const uint64_t *slots = (const uint64_t *)(c->map + sizeof(struct hdr));
-    uint64_t s = slot_of(addr, c->n_slots);
+    uint64_t s = slot_of(addr, c->n_slots), tag = tag_of(addr);
     for (unsigned i = 0; i < PROBES; i++, s = (s + 1) & (c->n_slots - 1)) {
-        uint64_t o = slots[s];
+        uint64_t v = slots[s], o = (uint32_t)v;
         if (!o)
             return NULL;
+        if ((v & ~0xFFFFFFFFull) != tag)
+            continue;
         const struct rec *r = rec_at(c, o);
         if (!r)
             return NULL;
@@ -274,6 +298,8 @@ struct out {
 static void out_rec(struct out *w, const struct rec *r)
 {
     size_t need = rec_size(r->len);
+    if (w->at + need > FILE_MAX)
+        return; /* (a file past it would not be read) */
     if (w->used + need > sizeof w->buf) {
         if (pwrite(w->fd, w->buf, w->used, (off_t)(w->at - w->used)) != (ssize_t)w->used)
             w->bad = 1;
@@ -285,9 +311,42 @@ static void out_rec(struct out *w, const struct rec *r)
         s = (s + 1) & (w->n_slots - 1);
     if (i == PROBES)
         return; /* a crowded run of slots: lookups would not get this far */
-    w->slots[s] = w->at;
+    w->slots[s] = tag_of(r->addr) | (uint32_t)w->at;
     memcpy(w->buf + w->used, r, need);
     w->used += need, w->at += need, w->n++;
+}
+
+/* The records in [from, to) of fd, in order, each whole and intact, into w
+ * (up to the first that is not: what follows it cannot be found). */
+static void copy_records(struct out *w, int fd, uint64_t from, uint64_t to)
+{
+    uint8_t *in = malloc(1 << 16);
+    uint64_t pos = from;
+    while (in && pos < to && !w->bad) {
+        size_t want = to - pos < (1 << 16) ? (size_t)(to - pos) : (1 << 16);
+        ssize_t k = pread(fd, in, want, (off_t)pos);
+        if (k <= 0)
+            break;
+        size_t used = 0;
+        while (used + sizeof(struct rec) <= (size_t)k) {
+            const struct rec *r = (const struct rec *)(in + used);
+            if (r->n_key > DCACHE_KEY_MAX || r->len > DCACHE_BLOB_MAX) {
+                pos = to; /* damaged: the rest is not read */
+                break;
+            }
+            size_t need = rec_size(r->len);
+            if (used + need > (size_t)k)
+                break;
+            if (rec_intact(r))
+                out_rec(w, r);
+            used += need;
+        }
+        if (used == 0)
+            break;
+        if (pos != to)
+            pos += used;
+    }
+    free(in);
 }
 
 /* Other builds' files that nobody used for a day, and temporary files a
@@ -338,38 +397,11 @@ static int write_file(struct dcache *c)
         return -1;
     }
     w->at = sizeof(struct hdr) + n_slots * 8;
-    if (keep_old) {
-        const uint64_t *slots = (const uint64_t *)(c->map + sizeof(struct hdr));
-        for (uint64_t s = 0; s < c->n_slots; s++) {
-            const struct rec *r = slots[s] ? rec_at(c, slots[s]) : NULL;
-            if (r && rec_intact(r))
-                out_rec(w, r);
-        }
-    }
-    /* This run's, back from the spill file a buffer at a time. */
-    uint8_t *in = malloc(1 << 16);
-    uint64_t pos = 0;
-    while (in && pos < c->spill_len && !w->bad) {
-        ssize_t k = pread(c->spill, in, 1 << 16, (off_t)pos);
-        if (k <= 0)
-            break;
-        size_t used = 0;
-        while (used + sizeof(struct rec) <= (size_t)k) {
-            struct rec r;
-            memcpy(&r, in + used, sizeof r);
-            size_t need = rec_size(r.len);
-            if (used + need > (size_t)k)
-                break;
-            uint8_t *rb = in + used;
-            if (((uintptr_t)rb & 7) == 0)
-                out_rec(w, (const struct rec *)rb);
-            used += need;
-        }
-        if (used == 0)
-            break;
-        pos += used;
-    }
-    free(in);
+    /* Read back, not through the mapping: touching all of it would add the
+     * whole file to this run's peak memory. */
+    if (keep_old)
+        copy_records(w, c->fd, sizeof(struct hdr) + c->n_slots * 8, c->map_len);
+    copy_records(w, c->spill, 0, c->spill_len);
     struct hdr h;
     memcpy(h.magic, MAGIC, 8);
     h.build = c->build, h.n_slots = n_slots, h.n_recs = w->n, h.size = w->at;
@@ -404,5 +436,7 @@ void dcache_close(struct dcache *c, struct dcache_stats *st)
         close(c->spill);
     if (c->map)
         munmap((void *)c->map, c->map_len);
+    if (c->fd >= 0)
+        close(c->fd);
     free(c);
 }

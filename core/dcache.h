@@ -46,8 +46,9 @@ void dcache_put(struct dcache *c, uint64_t addr, const uint8_t *key, unsigned n_
                 const void *blob, size_t len);
 
 /* Gives back the memory the mapping's pages hold (they stay in the page
- * cache): for a caller whose start, where most lookups are, is over.  It also
- * happens by itself every 16384 lookups.  NULL is allowed. */
+ * cache): for a caller whose start, where most lookups are, is over; from
+ * then on that happens every 64 lookups (before, every 16384).  NULL is
+ * allowed. */
 void dcache_trim(struct dcache *c);
 
 /* What the run did with it, for -v. */
