@@ -60,8 +60,9 @@ struct dcache {
 
 uint64_t dcache_hash(uint64_t h, const void *p, size_t n)
 {
-    /* FNV-1a's step on 8 bytes at a time (then the tail byte by byte): a
-     * byte at a time was a fifth of a warm start's engine thread. */
+    /* FNV-1a's step on 8 bytes at a time (then the tail byte by byte): the
+     * checksums, a byte at a time and of every record a probe passed, were
+     * 11% of a warm start's engine thread. */
     const uint8_t *b = p;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
