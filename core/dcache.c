@@ -25,7 +25,7 @@
 #define MAGIC "CSDCACH2"
 #define PROBES 64u
 #define FILE_MAX (32u << 20)    /* past this the next write starts afresh */
-#define DROP_EVERY 16384u       /* reads between giving the mapping's pages back */
+#define DROP_EVERY 16384u       /* lookups between giving the mapping's pages back */
 #define DROP_STEADY 64u         /* the same once the start is over */
 #define STALE_SECONDS (24 * 3600) /* other builds' files older than this go */
 
@@ -50,11 +50,10 @@ struct dcache {
     uint64_t n_slots, n_old;
     int spill;          /* this run's new records, in order (a file: not resident) */
     uint64_t spill_len, n_new;
-    int no_spill;
+    int no_spill;       /* no spill file could be made or written: nothing is added */
     uint8_t buf[1 << 16];
     size_t buf_used;
     uint64_t asked, found;
-    unsigned reads;
     int steady;         /* dcache_trim was called: the start is over */
 };
 
@@ -174,8 +173,6 @@ struct dcache *dcache_open(uint64_t build)
     return c;
 }
 
-const char *dcache_path(const struct dcache *c) { return c->path; }
-
 static void drop_pages(struct dcache *c)
 {
     /* The pages are the page cache's: dropped from the mapping, they cost a
@@ -214,7 +211,7 @@ const void *dcache_get(struct dcache *c, uint64_t addr, const uint8_t *key, unsi
     /* Each lookup touches a page of slots and one of records at random:
      * once the start is over (dcache_trim), the few lookups left would
      * otherwise add pages to the run's peak memory one by one. */
-    if (++c->reads % (c->steady ? DROP_STEADY : DROP_EVERY) == 0)
+    if (c->asked % (c->steady ? DROP_STEADY : DROP_EVERY) == 0)
         drop_pages(c);
     const uint64_t *slots = (const uint64_t *)(c->map + sizeof(struct hdr));
     uint64_t s = slot_of(addr, c->n_slots), tag = tag_of(addr);
@@ -245,6 +242,7 @@ static int spill_flush(struct dcache *c)
     if (pwrite(c->spill, c->buf, c->buf_used, (off_t)c->spill_len) != (ssize_t)c->buf_used) {
         close(c->spill);
         c->spill = -1;
+        c->no_spill = 1;
         return -1;
     }
     c->spill_len += c->buf_used;
@@ -323,7 +321,8 @@ static void copy_records(struct out *w, int fd, uint64_t from, uint64_t to)
 {
     uint8_t *in = malloc(1 << 16);
     uint64_t pos = from;
-    while (in && pos < to && !w->bad) {
+    int damaged = 0;
+    while (in && pos < to && !w->bad && !damaged) {
         size_t want = to - pos < (1 << 16) ? (size_t)(to - pos) : (1 << 16);
         ssize_t k = pread(fd, in, want, (off_t)pos);
         if (k <= 0)
@@ -331,11 +330,9 @@ static void copy_records(struct out *w, int fd, uint64_t from, uint64_t to)
         size_t used = 0;
         while (used + sizeof(struct rec) <= (size_t)k) {
             const struct rec *r = (const struct rec *)(in + used);
-            if (r->n_key > DCACHE_KEY_MAX || r->len > DCACHE_BLOB_MAX) {
-                pos = to; /* damaged: the rest is not read */
-                break;
-            }
             size_t need = rec_size(r->len);
+            if ((damaged = r->n_key > DCACHE_KEY_MAX || r->len > DCACHE_BLOB_MAX))
+                break;
             if (used + need > (size_t)k)
                 break;
             if (rec_intact(r))
@@ -344,8 +341,7 @@ static void copy_records(struct out *w, int fd, uint64_t from, uint64_t to)
         }
         if (used == 0)
             break;
-        if (pos != to)
-            pos += used;
+        pos += used;
     }
     free(in);
 }
@@ -429,6 +425,7 @@ void dcache_close(struct dcache *c, struct dcache_stats *st)
     if (c->spill >= 0 && c->n_new >= 256 && c->n_new >= c->n_old / 16)
         written = write_file(c) == 0;
     if (st) {
+        snprintf(st->path, sizeof st->path, "%s", c->path);
         st->asked = c->asked, st->found = c->found;
         st->added = c->spill >= 0 ? c->n_new : 0;
         st->written = written;

@@ -53,10 +53,10 @@ void dcache_trim(struct dcache *c);
 
 /* What the run did with it, for -v. */
 struct dcache_stats {
+    char path[4096]; /* the store's file */
     uint64_t asked, found, added;
     int written; /* the file was replaced */
 };
-const char *dcache_path(const struct dcache *c);
 
 /* Writes the file back if this run added enough to it (at least 256 entries
  * and a sixteenth of what it held), fills *st if not NULL, frees c.  NULL is

@@ -1306,7 +1306,8 @@ int dec_store_open(struct dec *d)
      * rebuild is another store), Capstone's, the struct's layout and whether
      * the CPU runs AVX-512. */
     struct stat st;
-    uint64_t h = dcache_hash(DCACHE_HASH0, "cachesim-decodes-1", 18);
+    static const char kind[] = "cachesim-decodes-1";
+    uint64_t h = dcache_hash(DCACHE_HASH0, kind, sizeof kind - 1);
     const char *cs = dec_capstone_version();
     size_t sz = sizeof(struct dec_insn);
     int avx = dec_has_avx512();
@@ -1325,16 +1326,13 @@ int dec_store_open(struct dec *d)
 
 void dec_store_trim(struct dec *d) { dcache_trim(d->store); }
 
-const char *dec_store_close(struct dec *d, struct dcache_stats *st)
+int dec_store_close(struct dec *d, struct dcache_stats *st)
 {
-    static char path[4096];
-    memset(st, 0, sizeof *st);
     if (!d->store)
-        return NULL;
-    snprintf(path, sizeof path, "%s", dcache_path(d->store));
+        return 0;
     dcache_close(d->store, st);
     d->store = NULL;
-    return path;
+    return 1;
 }
 
 int dec_decode(struct dec *d, const uint8_t *code, size_t avail, uint64_t addr,

@@ -219,11 +219,11 @@ int dec_store_open(struct dec *d);
 /* The store's pages given back to the page cache (dcache_trim): for an
  * engine whose start is over, so they are not in its peak memory. */
 void dec_store_trim(struct dec *d);
-/* Writes the store back if the run added enough to it; *st says what the
- * run asked of it.  Returns the store's file name (static), or NULL if d had
- * none.  dec_free closes it too, without the statistics. */
+/* Writes the store back if the run added enough to it and fills *st with
+ * what the run asked of it.  Returns 0 (st untouched) if d had none.
+ * dec_free closes it too, without the statistics. */
 struct dcache_stats;
-const char *dec_store_close(struct dec *d, struct dcache_stats *st);
+int dec_store_close(struct dec *d, struct dcache_stats *st);
 /* 1 if the linked Capstone decodes AVX-512 (EVEX) instructions reliably. */
 int dec_has_avx512(void);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/dcache.h"
 #include "core/outname.h"
 #include "core/proc.h"
 #include "core/stackalign.h"
@@ -109,11 +110,10 @@ void session_release(struct session *s)
         tracee_free(t);
     }
     struct dcache_stats st;
-    const char *store = dec_store_close(s->dec, &st);
-    if (store && s->opt->verbose)
+    if (dec_store_close(s->dec, &st) && s->opt->verbose)
         fprintf(stderr,
                 "--%d-- decode cache: %llu of %llu decodes found in %s; %llu new ones %s\n",
-                (int)getpid(), (unsigned long long)st.found, (unsigned long long)st.asked, store,
+                (int)getpid(), (unsigned long long)st.found, (unsigned long long)st.asked, st.path,
                 (unsigned long long)st.added, st.written ? "written" : "not written");
     dec_free(s->dec);
     free(s->cwd);

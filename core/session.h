@@ -14,7 +14,6 @@
 
 #include "core/base/diag.h"
 #include "core/consumer.h"
-#include "core/dcache.h"
 #include "core/decode.h"
 #include "core/determ.h"
 #include "core/options.h"

@@ -24,9 +24,10 @@ check_eq "$found $written" "0 written" "cold run: nothing found, the store writt
 check_eq "$(ls store | grep -c '^decode-[0-9a-f]*\.bin$')" 1 "one store file, named by the build"
 check_file_eq none.out cold.out "cold run: profile equal to one without the store"
 
+cold_added=$added
 "$CACHESIM" $G -v --out-file=warm.out ./hello >/dev/null 2>warm.err
 read -r found asked added written <<< "$(stats warm.err)"
-check_eq "$found" "$asked" "warm run: every decode found ($found)"
+check_eq "$found $asked" "$cold_added $cold_added" "warm run: every decode the cold run added asked for and found"
 check_eq "$written" "not written" "warm run: the store left as it was"
 check_file_eq none.out warm.out "warm run: profile equal to one without the store"
 
@@ -72,7 +73,9 @@ same=1; for i in 1 2 3 4; do cmp -s race0.out race$i.out || same=0; done
 check_eq "$same" 1 "four cold runs at once: profiles equal"
 "$CACHESIM" $G -v --out-file=after.out ./hello >/dev/null 2>after.err
 read -r found asked added written <<< "$(stats after.err)"
-check_eq "$found" "$asked" "after the race: a whole store, every decode found"
+[ "$found" = "$asked" ] && [ "${asked:-0}" -ge 1000 ] &&
+  ok "after the race: a whole store, every decode found ($found)" ||
+  nok "after the race: a whole store, every decode found ($found of $asked)"
 check_eq "$(ls race | grep -vc '^decode-[0-9a-f]*\.bin$')" 0 "after the race: no temporary file left"
 
 "$CACHESIM" --decode-cache=maybe ./hello >/dev/null 2>bad.err
