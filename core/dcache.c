@@ -27,7 +27,6 @@
 #define FILE_MAX (32u << 20)    /* past this the next write starts afresh */
 #define DROP_EVERY 16384u       /* lookups between giving the mapping's pages back */
 #define DROP_STEADY 64u         /* the same once the start is over */
-#define STALE_SECONDS (24 * 3600) /* other builds' files older than this go */
 
 struct hdr {
     char magic[8];
@@ -75,6 +74,17 @@ uint64_t dcache_hash(uint64_t h, const void *p, size_t n)
     return h;
 }
 
+uint64_t dcache_exe_hash(uint64_t h)
+{
+    struct stat st;
+    if (stat("/proc/self/exe", &st) != 0)
+        return 0;
+    h = dcache_hash(h, &st.st_dev, sizeof st.st_dev);
+    h = dcache_hash(h, &st.st_ino, sizeof st.st_ino);
+    h = dcache_hash(h, &st.st_size, sizeof st.st_size);
+    return dcache_hash(h, &st.st_mtim, sizeof st.st_mtim);
+}
+
 static uint64_t mix(uint64_t addr)
 {
     uint64_t x = addr * 0x9e3779b97f4a7c15ull;
@@ -116,7 +126,7 @@ static int make_dir(const char *d)
     return mkdir(d, 0700) == 0 || errno == EEXIST ? 0 : -1;
 }
 
-static int find_dir(char *out, size_t n)
+int dcache_dir(char *out, size_t n)
 {
     const char *d = getenv("CACHESIM_CACHE_DIR"), *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
     int k;
@@ -163,7 +173,7 @@ struct dcache *dcache_open(uint64_t build)
         return NULL;
     c->build = build;
     c->spill = c->fd = -1;
-    if (find_dir(c->dir, sizeof c->dir) != 0 ||
+    if (dcache_dir(c->dir, sizeof c->dir) != 0 ||
         snprintf(c->path, sizeof c->path, "%s/decode-%016llx.bin", c->dir,
                  (unsigned long long)build) >= (int)sizeof c->path) {
         free(c);
@@ -346,29 +356,27 @@ static void copy_records(struct out *w, int fd, uint64_t from, uint64_t to)
     free(in);
 }
 
-/* Other builds' files that nobody used for a day, and temporary files a
- * killed run left. */
-static void remove_stale(const struct dcache *c)
+void dcache_remove_stale(const char *dir, const char *prefix, const char *keep)
 {
-    DIR *dir = opendir(c->dir);
-    if (!dir)
+    DIR *d = opendir(dir);
+    if (!d)
         return;
-    const char *mine = strrchr(c->path, '/') + 1;
     time_t now = time(NULL);
+    size_t pl = strlen(prefix);
     struct dirent *e;
-    while ((e = readdir(dir))) {
+    while ((e = readdir(d))) {
         struct stat st;
         char p[PATH_MAX];
         size_t l = strlen(e->d_name);
-        if (strncmp(e->d_name, "decode-", 7) != 0 || l < 4 ||
+        if (strncmp(e->d_name, prefix, pl) != 0 || l < 4 ||
             (strcmp(e->d_name + l - 4, ".bin") != 0 && strcmp(e->d_name + l - 4, ".tmp") != 0) ||
-            strcmp(e->d_name, mine) == 0 ||
-            snprintf(p, sizeof p, "%s/%s", c->dir, e->d_name) >= (int)sizeof p)
+            (keep && strcmp(e->d_name, keep) == 0) ||
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name) >= (int)sizeof p)
             continue;
-        if (stat(p, &st) == 0 && now - st.st_mtime > STALE_SECONDS)
+        if (stat(p, &st) == 0 && now - st.st_mtime > DCACHE_STALE_SECONDS)
             unlink(p);
     }
-    closedir(dir);
+    closedir(d);
 }
 
 static int write_file(struct dcache *c)
@@ -413,7 +421,7 @@ static int write_file(struct dcache *c)
         unlink(tmp);
         return -1;
     }
-    remove_stale(c);
+    dcache_remove_stale(c->dir, "decode-", strrchr(c->path, '/') + 1);
     return 0;
 }
 

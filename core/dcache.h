@@ -67,4 +67,19 @@ void dcache_close(struct dcache *c, struct dcache_stats *st);
  * for callers that make a build identity. */
 #define DCACHE_HASH0 0xcbf29ce484222325ull
 uint64_t dcache_hash(uint64_t h, const void *p, size_t n);
+
+/* h continued with the identity of this cachesim executable (device, inode,
+ * size, modification time: any rebuild differs), or 0 if it cannot be read.
+ * Whatever a store keeps that this build's code derived must be keyed by it. */
+uint64_t dcache_exe_hash(uint64_t h);
+
+/* The cache directory (see above) into out, made if missing: 0, or -1 if
+ * there is none (no variable set, a path too long, mkdir failed). */
+int dcache_dir(char *out, size_t n);
+
+/* Unlinks the files of dir named prefix*.bin or prefix*.tmp, other than
+ * keep (a name, or NULL), that were not written for DCACHE_STALE_SECONDS:
+ * other builds' stores, and temporary files a killed run left. */
+#define DCACHE_STALE_SECONDS (24 * 3600)
+void dcache_remove_stale(const char *dir, const char *prefix, const char *keep);
 #endif

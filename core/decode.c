@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/dcache.h"
 #include "core/decode_tab.h"
@@ -1305,18 +1304,13 @@ int dec_store_open(struct dec *d)
     /* What a decode yields depends on this build (the executable itself: any
      * rebuild is another store), Capstone's, the struct's layout and whether
      * the CPU runs AVX-512. */
-    struct stat st;
     static const char kind[] = "cachesim-decodes-1";
-    uint64_t h = dcache_hash(DCACHE_HASH0, kind, sizeof kind - 1);
+    uint64_t h = dcache_exe_hash(dcache_hash(DCACHE_HASH0, kind, sizeof kind - 1));
     const char *cs = dec_capstone_version();
     size_t sz = sizeof(struct dec_insn);
     int avx = dec_has_avx512();
-    if (stat("/proc/self/exe", &st) != 0)
+    if (!h)
         return -1;
-    h = dcache_hash(h, &st.st_dev, sizeof st.st_dev);
-    h = dcache_hash(h, &st.st_ino, sizeof st.st_ino);
-    h = dcache_hash(h, &st.st_size, sizeof st.st_size);
-    h = dcache_hash(h, &st.st_mtim, sizeof st.st_mtim);
     h = dcache_hash(h, cs, strlen(cs));
     h = dcache_hash(h, &sz, sizeof sz);
     h = dcache_hash(h, &avx, sizeof avx);

@@ -14,6 +14,7 @@ static void defaults(struct options *o)
     o->engine = ENGINE_DBT;
     o->instr_at_start = 1;
     o->decode_cache = 1;
+    o->symbol_cache = 1;
 }
 
 /* If arg is "--name=VALUE", returns VALUE, else NULL. */
@@ -113,6 +114,9 @@ int options_parse(int argc, char **argv, struct options *o, struct diag_err *e)
         } else if ((v = value_of(a, "--decode-cache"))) {
             if (yes_no(a, v, &o->decode_cache, e))
                 return OPTIONS_ERROR;
+        } else if ((v = value_of(a, "--symbol-cache"))) {
+            if (yes_no(a, v, &o->symbol_cache, e))
+                return OPTIONS_ERROR;
         } else if ((v = value_of(a, "--stack-align"))) {
             if (strcmp(v, "cachegrind") == 0)
                 o->stack_native = 0;
@@ -165,6 +169,8 @@ void options_usage(FILE *f)
           "  --aslr=yes|no                    leave address randomization on [no]\n"
           "  --decode-cache=yes|no            keep decoded instructions for later runs in\n"
           "                                   $CACHESIM_CACHE_DIR or ~/.cache/cachesim [yes]\n"
+          "  --symbol-cache=yes|no            keep large libraries' symbol and line tables\n"
+          "                                   for later runs, in the same place [yes]\n"
           "  --stack-align=cachegrind|native  start the stack where Cachegrind's would be,\n"
           "                                   modulo 64 KiB, so stack accesses hit the same\n"
           "                                   cache sets [cachegrind]\n"

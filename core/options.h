@@ -31,6 +31,7 @@ struct options {
     int deterministic;           /* --deterministic=yes */
     int aslr;                    /* --aslr=yes (default no: ASLR off, counts repeat) */
     int decode_cache;            /* --decode-cache=yes|no (default yes: core/dcache.h) */
+    int symbol_cache;            /* --symbol-cache=yes|no (default yes: core/sym_store.c) */
     int stack_native;            /* --stack-align=native (default cachegrind) */
     const char *toggle_collect[OPTIONS_MAX_TOGGLE]; /* --toggle-collect=GLOB, repeatable */
     int n_toggle_collect;

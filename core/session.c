@@ -86,6 +86,7 @@ void session_init(struct session *s, const struct options *opt)
         diag_die(EXIT_FAIL, "%s", e.msg);
     if (opt->decode_cache)
         dec_store_open(s->dec); /* (none: decoding takes its usual time) */
+    sym_store_enable(opt->symbol_cache);
     s->name_at_end = getenv("CACHESIM_NAME_AT_END") != NULL;
 }
 
@@ -115,6 +116,11 @@ void session_release(struct session *s)
                 "--%d-- decode cache: %llu of %llu decodes found in %s; %llu new ones %s\n",
                 (int)getpid(), (unsigned long long)st.found, (unsigned long long)st.asked, st.path,
                 (unsigned long long)st.added, st.written ? "written" : "not written");
+    uint64_t found, written;
+    sym_store_stats(&found, &written);
+    if (s->opt->verbose && s->opt->symbol_cache)
+        fprintf(stderr, "--%d-- symbol cache: %llu objects found, %llu written\n", (int)getpid(),
+                (unsigned long long)found, (unsigned long long)written);
     dec_free(s->dec);
     free(s->cwd);
 }

@@ -250,7 +250,7 @@ static void load_file(struct mod *m)
     m->fd = open_mapped(m, path);
     if (m->fd >= 0)
         m->elf = elf_begin(m->fd, ELF_C_READ_MMAP, NULL);
-    sym_obj_load(&m->obj, m->elf, path, m->strs);
+    sym_obj_load(&m->obj, m->elf, path, m->fd, m->strs);
     free(trimmed);
 }
 
@@ -283,7 +283,7 @@ static void load_mod(struct sym *s, struct mod *m, const struct region *r)
         if (got != (ssize_t)len)
             return;
         m->elf = elf_memory(m->image, len);
-        sym_obj_load(&m->obj, m->elf, NULL, m->strs);
+        sym_obj_load(&m->obj, m->elf, NULL, -1, m->strs);
         return;
     }
     m->pid = s->pid, m->map_start = r->start, m->map_end = r->end;

@@ -60,6 +60,13 @@ void sym_invalidate(struct sym *s, pid_t pid);
  * done or nearly.  Call it while pid is stopped right after the change. */
 void sym_prefetch(struct sym *s);
 
+/* The symbol store (docs/symbols.md): the tables of large objects kept in
+ * the cache directory (core/dcache.h) for later runs.  On unless turned off
+ * here before any object is read. */
+void sym_store_enable(int on);
+/* How many objects this process found there, and how many it wrote. */
+void sym_store_stats(uint64_t *found, uint64_t *written);
+
 /* Demangles a C++ or Rust (legacy or v0) symbol as Valgrind shows it; returns a
  * malloc'd string, or NULL if name is not mangled. */
 char *sym_demangle(const char *name);

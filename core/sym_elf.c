@@ -562,7 +562,7 @@ int sym_obj_bias(Elf *elf, uint64_t start, uint64_t size, uint64_t foff, uint64_
     return -1;
 }
 
-void sym_obj_load(struct sym_obj *o, Elf *elf, const char *path, struct intern *strs)
+void sym_obj_load(struct sym_obj *o, Elf *elf, const char *path, int fd, struct intern *strs)
 {
     *o = (struct sym_obj){0};
     struct layout L = {0};
@@ -575,6 +575,11 @@ void sym_obj_load(struct sym_obj *o, Elf *elf, const char *path, struct intern *
     int main_dwarf = has_section(elf, ".debug_info", 1) || has_section(elf, ".zdebug_info", 1);
     if (!main_dwarf)
         find_debug(elf, path, &dbg);
+    uint64_t key = sym_store_key(path ? fd : -1, dbg.fd);
+    if (sym_store_load(o, key, strs) == 0) {
+        close_elf(&dbg);
+        goto layout;
+    }
 
     /* The compile units are read from now on, so that .debug_info, the
      * largest section, inflates (in a second thread) while the symbol
@@ -596,16 +601,18 @@ void sym_obj_load(struct sym_obj *o, Elf *elf, const char *path, struct intern *
     o->nsyms = c.n;
     free(c.v);
 
+    if (dw)
+        sym_lines_read(&o->lines, dw, units, L.rx, L.nrx, strs);
+    sym_dwarf_close(dw);
+    sym_lines_finish(&o->lines);
+    close_elf(&dbg);
+    sym_store_save(o, key, strs);
+layout:
     o->rx = L.rx;
     o->nrx = L.nrx;
     L.rx = NULL;
     o->text_present = L.has_text;
     o->text = L.text;
-    if (dw)
-        sym_lines_read(&o->lines, dw, units, o->rx, o->nrx, strs);
-    sym_dwarf_close(dw);
-    sym_lines_finish(&o->lines);
-    close_elf(&dbg);
 out:
     free(L.rx);
     free(L.xseg);

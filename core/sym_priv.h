@@ -130,8 +130,23 @@ struct sym_obj {
 
 /* Loads the object whose main ELF image is elf (a file or a memory image).
  * path is where the main file lives (for .gnu_debuglink search; NULL for a
- * memory image).  Never fails: an unreadable object gives an empty table. */
-void sym_obj_load(struct sym_obj *o, Elf *elf, const char *path, struct intern *strs);
+ * memory image), fd the file open (-1 for a memory image: its tables are
+ * not kept across runs).  strs must be empty.  Never fails: an unreadable
+ * object gives an empty table. */
+void sym_obj_load(struct sym_obj *o, Elf *elf, const char *path, int fd, struct intern *strs);
+
+/* The symbol store (sym_store.c): a loaded object's symbols and lines kept
+ * in the cache directory (core/dcache.h) for the next run.  The key of the
+ * object read from open file fd with its debug file dbg_fd (-1: none), or 0
+ * when nothing is kept (the store is off, fd is -1, no cache directory). */
+uint64_t sym_store_key(int fd, int dbg_fd);
+/* o's symbols and lines (nothing else) from the store into o, with their
+ * names interned into the empty table strs in their stored order: 0, or -1
+ * when there is nothing usable under key (strs may then hold some names). */
+int sym_store_load(struct sym_obj *o, uint64_t key, struct intern *strs);
+/* Keeps o's symbols and lines (and strs, whose ids they use) under key,
+ * unless they are small enough to read again quickly.  Silent on failure. */
+void sym_store_save(const struct sym_obj *o, uint64_t key, const struct intern *strs);
 void sym_obj_release(struct sym_obj *o);
 
 /* Bias of the object mapped at [start, start+size) from file offset foff:
