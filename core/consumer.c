@@ -752,9 +752,18 @@ static inline __attribute__((always_inline)) void seq_begin(struct consumer *c,
         seq_count(c, q);
 }
 
-/* seq_site and stream (cons_stream's loop), compiled three times from one
- * text: plain, and with the AVX2 or the AVX-512F set search where the CPU has
- * it (the search is most of the worker's time; sim/cache.h). */
+/* What the stream loop reads of the consumer for every global word, read
+ * once per call (cons_stream.inc). */
+struct stream_d1 {
+    struct cache_view view;
+    int collecting;
+};
+
+/* seq_site and stream (cons_stream's loop), compiled four times from one
+ * text: plain, with the AVX2 or the AVX-512F set search where the CPU has
+ * it (the search is most of the worker's time; sim/cache.h), and with AVX2
+ * for an 8-way D1 (most CPUs', and Cachegrind's own default), whose set
+ * search the compiler then unrolls around a known set size. */
 #define SEQ_SITE seq_site
 #define SEQ_GSITE seq_gsite
 #define ACCESS_BLOCK cache_access_block
@@ -779,6 +788,13 @@ static inline __attribute__((always_inline)) void seq_begin(struct consumer *c,
 #define STREAM stream_avx2
 #define ACCESS cache_access_avx2
 #include "core/cons_stream.inc"
+#define SEQ_SITE seq_site_avx2_8
+#define SEQ_GSITE seq_gsite_avx2_8
+#define ACCESS_BLOCK cache_access_block_avx2
+#define STREAM stream_avx2_8
+#define ACCESS cache_access_avx2
+#define D1_K 2
+#include "core/cons_stream.inc"
 #pragma GCC pop_options
 #endif
 
@@ -791,7 +807,10 @@ void cons_stream(struct consumer *c, struct cons_seq *const *seqs, size_t n_seqs
         return;
     }
     if (c->vec == 1) {
-        stream_avx2(c, seqs, n_seqs, gs, n_gs, p, q);
+        if (cache_config_of(c->d1)->assoc == 8)
+            stream_avx2_8(c, seqs, n_seqs, gs, n_gs, p, q);
+        else
+            stream_avx2(c, seqs, n_seqs, gs, n_gs, p, q);
         return;
     }
 #endif
