@@ -1,6 +1,7 @@
 /* consumer.c - see consumer.h.  The hot path is cons_exec: a few counter bumps
  * and cache lookups per instruction, nothing else (no hashing, no strings). */
 #include "core/consumer.h"
+#include "core/prefault.h"
 
 #include <fnmatch.h>
 #include <stddef.h>
@@ -64,6 +65,7 @@ static void *carve(struct consumer *c, size_t n)
     if (n > c->chunk_left) {
         size_t size = n > CHUNK_BYTES ? n : CHUNK_BYTES;
         struct chunk *k = xcalloc(1, sizeof *k + size);
+        prefault(k, sizeof *k + size); /* carved from the start on (core/prefault.h) */
         k->next = c->chunks;
         k->size = size;
         c->chunks = k;

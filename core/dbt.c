@@ -25,6 +25,7 @@
  */
 #include "core/cpus.h"
 #include "core/dbt.h"
+#include "core/prefault.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -193,6 +194,7 @@ struct chunk {
     uint64_t base; /* program address */
     uint8_t *mem;  /* cachesim's view */
     uint64_t used;
+    uint64_t ahead; /* populated (asked for) up to here: chunk_ahead */
     uint64_t size; /* mapped: CHUNK_BYTES, or less where no such gap was in reach */
     struct dbt_block **blocks; /* in address order */
     size_t n_blocks, cap;
@@ -383,6 +385,19 @@ static uint64_t auxv_entry(pid_t pid)
 
 static struct chunk *chunk_for(struct dbt *d, pid_t tid, uint64_t addr);
 
+/* The code written next, faulted in by the helper (core/prefault.h) before
+ * the emitter gets there: 256 KiB ahead of what is used, 64 KiB at a time
+ * (zlib's driver translates 4.3 MB of code, /bin/true 2.4 MB). */
+#define CHUNK_AHEAD (256u << 10)
+static void chunk_ahead(struct chunk *c)
+{
+    while (c->ahead < c->used + CHUNK_AHEAD && c->ahead < c->size) {
+        uint64_t n = c->size - c->ahead < 65536 ? c->size - c->ahead : 65536;
+        prefault(c->mem + c->ahead, n);
+        c->ahead += n;
+    }
+}
+
 /* Zeroed memory that is only backed once touched. */
 static void *reserve(size_t bytes)
 {
@@ -424,6 +439,7 @@ static struct dbt *dbt_alloc(struct session *s, struct tracee *t, pid_t tid,
     d->info = reserve(BLOCKS_MAX * sizeof *d->info);
     d->seqs = reserve(BLOCKS_MAX * sizeof *d->seqs);
     d->pend = xcalloc_now(HT_N, sizeof *d->pend);
+    prefault(mem + HT_OFF, HT_BYTES); /* its slots are written at random */
     d->rec = s->opt->cache_sim || s->opt->n_toggle_collect;
     const struct cache_hierarchy *g = &s->ccfg.geom;
     d->i_shift = (unsigned)__builtin_ctz(g->i1.line);
@@ -1114,8 +1130,10 @@ static struct chunk *chunk_map(struct dbt *d, pid_t tid, uint64_t addr, uint64_t
     c->base = a;
     c->mem = d->mem + off;
     c->used = 0;
+    c->ahead = 0;
     c->size = size;
     d->n_chunks++;
+    chunk_ahead(c);
     return c;
 }
 
@@ -2410,6 +2428,7 @@ static struct dbt_block *translate_rep(struct dbt *d, struct chunk *c, const str
         put(e, 0xCC);
     b->end = chk->entry = chk->end = em.pc;
     c->used = em.pc - c->base;
+    chunk_ahead(c);
     chunk_add_block(c, b);
     size_t h = hash_of(in->addr);
     b->hnext = d->hash[h];
@@ -3002,6 +3021,7 @@ static struct dbt_block *translate(struct dbt *d, pid_t tid, uint64_t orig, int 
         pb[j]->end = pb[j + 1]->entry;
     z->end = em.pc;
     c->used = em.pc - c->base;
+    chunk_ahead(c);
     for (unsigned j = 0; j < np; j++) {
         chunk_add_block(c, pb[j]);
         finish_block(d, pb[j]);
