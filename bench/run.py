@@ -189,9 +189,10 @@ def row_line(engine, label, args, ir, r, notes):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="cachesim-bench.")
-    # cachesim's decode store (docs/usage.md): the bench's own, empty at the
-    # start, so round 1 runs cold and the later rounds warm, as repeated runs do.
-    os.environ["CACHESIM_CACHE_DIR"] = os.path.join(tmp, "decode-store")
+    # cachesim's decode and symbol stores (docs/usage.md): the bench's own,
+    # empty at the start, so round 1 runs cold and the later rounds warm, as
+    # repeated runs do.
+    os.environ["CACHESIM_CACHE_DIR"] = os.path.join(tmp, "stores")
     engines, skipped = [], []
     if engine_available("dbt"):
         engines.append("dbt")
@@ -256,7 +257,7 @@ def main():
     date = datetime.date.today().isoformat()
     text = open(OUT).read() if os.path.exists(OUT) else ""
     marker = "<!-- bench table -->"
-    new = "%s\nLatest `make bench`, %s (%d rounds, best of each; cachesim's decode store empty in the first round):\n\n%s\n%s\n| annotate | ours | reference | theirs | |\n|---|---|---|---|---|\n%s\n%s" % (
+    new = "%s\nLatest `make bench`, %s (%d rounds, best of each; cachesim's decode and symbol stores empty in the first round):\n\n%s\n%s\n| annotate | ours | reference | theirs | |\n|---|---|---|---|---|\n%s\n%s" % (
         marker, date, ROUNDS, table, note, ann_line, marker)
     if text.count(marker) >= 2:
         head, _, rest = text.partition(marker)
