@@ -755,9 +755,11 @@ static inline __attribute__((always_inline)) void seq_begin(struct consumer *c,
 }
 
 /* What the stream loop reads of the consumer for every global word, read
- * once per call (cons_stream.inc). */
-struct stream_d1 {
-    struct cache_view view;
+ * once per call (cons_stream.inc): the D1's and LL's fields and whether it
+ * counts.  The LL's view: zlib's 18-letter text (15.5 M D1 misses, each an
+ * LL lookup) 4.5% less of the worker's pass in-process. */
+struct stream_views {
+    struct cache_view d1, ll;
     int collecting;
 };
 
@@ -789,12 +791,14 @@ struct stream_d1 {
 #define ACCESS_BLOCK cache_access_block_avx2
 #define STREAM stream_avx2
 #define ACCESS cache_access_avx2
+#define VIEW_ACCESS cache_view_access_avx2
 #include "core/cons_stream.inc"
 #define SEQ_SITE seq_site_avx2_8
 #define SEQ_GSITE seq_gsite_avx2_8
 #define ACCESS_BLOCK cache_access_block_avx2
 #define STREAM stream_avx2_8
 #define ACCESS cache_access_avx2
+#define VIEW_ACCESS cache_view_access_avx2
 #define D1_K 2
 #include "core/cons_stream.inc"
 #pragma GCC pop_options
