@@ -30,13 +30,15 @@ void cpus_pin_engine(void);
  * Returns pthread_create's result. */
 int cpus_thread_create(pthread_t *th, void *(*fn)(void *), void *arg);
 
-/* A thread or process of the program other than the first (a new thread, a
- * forked child) may run on any CPU cachesim was allowed: the program's own
- * parallelism is not ours to take. */
+/* A thread of the program other than the first, or a process it forks that
+ * is not traced, may run on any CPU cachesim was allowed: the program's own
+ * parallelism is not ours to take.  A process forked under --trace-children
+ * keeps the engine's CPU: a shell's child makes a thousand stops or so
+ * before its exec, each crossing CPUs when released (docs/architecture.md). */
 void cpus_release(pid_t tid);
 
 /* A process has just exec'd (a single thread again): it runs on the engine
- * thread's CPU, as the first program did, until it makes a thread or process
+ * thread's CPU, as the first program did, until it makes a thread
  * (cpus_release).  Under --trace-children a shell forks, the child execs and
  * the shell waits: with the child released, each of its stops crossed CPUs,
  * and a small program took twice as long (docs/performance.md).  Several

@@ -78,6 +78,25 @@ struct engine {
     int failed;
 };
 
+/* Can system call nr make a thread or a process? */
+static int makes_process(uint64_t nr)
+{
+    return nr == SYS_clone || nr == SYS_clone3 || nr == SYS_fork || nr == SYS_vfork;
+}
+
+/* Does system call nr with first argument a1 make a thread (CLONE_THREAD:
+ * clone's flags, or the first field of clone3's struct clone_args)?  fork,
+ * vfork and a clone or clone3 without it make a process. */
+static int makes_thread(struct tracee *t, uint64_t nr, uint64_t a1)
+{
+    uint64_t flags = 0;
+    if (nr == SYS_clone)
+        flags = a1;
+    else if (nr != SYS_clone3 || proc_read(t->memfd, a1, &flags, sizeof flags) != sizeof flags)
+        return nr == SYS_clone3; /* (unreadable: as it was, released) */
+    return (flags & CLONE_THREAD) != 0;
+}
+
 static volatile sig_atomic_t pending_signal;
 
 static void on_signal(int sig, siginfo_t *si, void *uc)
@@ -537,10 +556,13 @@ static void run_thread(struct engine *g, struct thread *th, int sig)
         th->sysargs[3] = u.r10;
         th->sysargs[4] = u.r8;
         th->sysargs[5] = u.r9;
-        /* A program that makes threads or processes runs wherever it likes
-         * from now on (its children inherit that), as it would natively. */
-        if (th->pend_syscall && (th->sysno == SYS_clone || th->sysno == SYS_clone3 ||
-                                 th->sysno == SYS_fork || th->sysno == SYS_vfork))
+        /* A program that makes threads runs wherever it likes from now on
+         * (threads it makes, and children it forks after, inherit that), as
+         * it would natively.  A process it forks keeps its CPU when it is
+         * traced too (core/cpus.h); one that is not runs as it would
+         * natively, on every CPU. */
+        if (th->pend_syscall && (makes_thread(t, th->sysno, u.rdi) ||
+                                 (!g->s->opt->trace_children && makes_process(th->sysno))))
             cpus_release(th->tid);
         if (th->pend_syscall && th->sysno == SYS_sched_setaffinity)
             cpus_program_sets();

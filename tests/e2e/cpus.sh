@@ -1,7 +1,9 @@
 # Where the program runs (core/cpus.c, docs/usage.md "CPUs"): with two or
 # more CPUs allowed, the program starts on one CPU (the engine's), and is
-# released to all of them when it creates a thread or process; its threads
-# and children get all of them, until a child execs (pinned again).  While it is pinned, sched_getaffinity still
+# released to all of them when it creates a thread (or, not following its
+# children, a process); its threads and children get all of them, until a
+# child execs (pinned again).  A child it forks under --trace-children keeps
+# the CPU.  While it is pinned, sched_getaffinity still
 # tells it every CPU (programs size thread pools by it).  CACHESIM_NO_PIN
 # leaves it alone.  Each line: what, CPUs as sched_getaffinity says, CPUs as
 # the kernel has them.  Counts do not depend on any of it.
@@ -16,7 +18,10 @@ for engine in dbt step; do
 done
 "$CACHESIM" -q --out-file=cs.fork ./affinity fork > out.fork
 check_eq "$(cat out.fork)" "$(printf 'start %s 1\nchild %s %s\nafter %s %s' $all $all $all $all $all)" \
-  "pinned until it forks, then all $all (the child too)"
+  "pinned until it forks, then all $all (the child too, run natively)"
+"$CACHESIM" -q --trace-children=yes --out-file=cs.tfork.%p ./affinity fork > out.tfork
+check_eq "$(cat out.tfork)" "$(printf 'start %s 1\nchild %s 1\nafter %s 1' $all $all $all)" \
+  "--trace-children: a forked child keeps the CPU, and so does its parent (sched_getaffinity says $all)"
 # A process that execs is one thread again: pinned again, like the first
 # program (a shell forks, the child execs, the shell waits).
 "$CACHESIM" -q --trace-children=yes --out-file=cs.exec.%p sh -c './affinity; exit 0' > out.exec
