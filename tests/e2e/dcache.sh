@@ -5,11 +5,7 @@
 # racing to write one, change nothing either.
 . "$TOP/tests/e2e/lib.sh"
 G="--I1=32768,8,64 --D1=32768,8,64 --LL=8388608,16,64"
-gcc -O2 -o hello -x c - <<'EOF'
-#include <stdio.h>
-#include <string.h>
-int main(void) { char b[64]; snprintf(b, sizeof b, "%s %d", "hello", 42); puts(b); return strlen(b) != 8; }
-EOF
+gcc -O2 -o hello "$TOP/tests/e2e/progs/libchello.c"
 # found / asked / added / written from a -v run's line
 stats() { sed -n 's/.*decode cache: \([0-9]*\) of \([0-9]*\) decodes found in .*; \([0-9]*\) new ones \(.*\)/\1 \2 \3 \4/p' "$1"; }
 
@@ -65,12 +61,7 @@ check_eq "$?" 0 "no cache directory: exit status"
 check_file_eq nodir0.out nodir.out "no cache directory: profile equal"
 check_eq "$(grep -c 'decode cache' nodir.err)" 0 "no cache directory: no store used"
 
-# Four cold runs at once: each renames its whole file into place.
-export CACHESIM_CACHE_DIR=$PWD/race
-"$CACHESIM" $G --decode-cache=no -q --out-file=race0.out ./hello >/dev/null
-for i in 1 2 3 4; do "$CACHESIM" $G -q --out-file=race$i.out ./hello >/dev/null & done; wait
-same=1; for i in 1 2 3 4; do cmp -s race0.out race$i.out || same=0; done
-check_eq "$same" 1 "four cold runs at once: profiles equal"
+race_cold --decode-cache=no
 "$CACHESIM" $G -v --out-file=after.out ./hello >/dev/null 2>after.err
 read -r found asked added written <<< "$(stats after.err)"
 [ "$found" = "$asked" ] && [ "${asked:-0}" -ge 1000 ] &&

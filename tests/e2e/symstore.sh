@@ -6,11 +6,7 @@
 # is read as if it were not there and written again.
 . "$TOP/tests/e2e/lib.sh"
 G="--I1=32768,8,64 --D1=32768,8,64 --LL=8388608,16,64"
-gcc -O2 -o hello -x c - <<'EOF2'
-#include <stdio.h>
-#include <string.h>
-int main(void) { char b[64]; snprintf(b, sizeof b, "%s %d", "hello", 42); puts(b); return strlen(b) != 8; }
-EOF2
+gcc -O2 -o hello "$TOP/tests/e2e/progs/libchello.c"
 # found / written from a -v run's line
 stats() { sed -n 's/.*symbol cache: \([0-9]*\) objects found, \([0-9]*\) written/\1 \2/p' "$1"; }
 nfiles() { ls store 2>/dev/null | grep -c '^sym-[0-9a-f]*\.bin$'; }
@@ -58,12 +54,7 @@ check_file_eq none.out cut.out "table cut short: profile equal"
 read -r found written <<< "$(stats again.err)"
 check_eq "$found $written" "$cold_written 0" "after the damage: every table found again"
 
-# Four cold runs at once: each renames its whole file into place.
-export CACHESIM_CACHE_DIR=$PWD/race
-"$CACHESIM" $G --symbol-cache=no -q --out-file=race0.out ./hello >/dev/null
-for i in 1 2 3 4; do "$CACHESIM" $G -q --out-file=race$i.out ./hello >/dev/null & done; wait
-same=1; for i in 1 2 3 4; do cmp -s race0.out race$i.out || same=0; done
-check_eq "$same" 1 "four cold runs at once: profiles equal"
+race_cold --symbol-cache=no
 "$CACHESIM" $G -v --out-file=after.out ./hello >/dev/null 2>after.err
 read -r found written <<< "$(stats after.err)"
 check_eq "$found $written" "$cold_written 0" "after the race: every table found"
