@@ -84,6 +84,7 @@ enum { SV_S = 0, SV_T = 8, BUFPTR = 16, FSBASE = 24, SV_RAX = 32, SV_RCX = 40, S
 #define FILT_POISON 0xFFFFFFFFFFFFFFFFull     /* matches no line: the next access is recorded */
 
 #define BLOCK_MAX_INSNS 48
+#define CHAIN_MEMO_BITS 12
 #define BLOCKS_MAX (1u << 22) /* translations per process */
 #define BLOCK_MAX_ACC 120
 
@@ -234,6 +235,9 @@ struct dbt {
     struct rec_info *info;   /* what counting a record needs, densely */
     size_t n_blocks;
     struct dbt_block **hash; /* orig -> block, HT_N buckets */
+    /* chain_ends_clean's scans by address (direct-mapped; addr + 1, so that
+     * a zeroed entry matches nothing). */
+    struct chain_memo { uint64_t addr; uint8_t clean; } chain_memo[1u << CHAIN_MEMO_BITS];
     struct pend_exit **pend; /* target -> exits waiting for it, HT_N buckets */
     int failed_chunk;        /* could not map more code memory: step the rest */
     int rec;                 /* record data addresses (cache simulation or --toggle-collect) */
@@ -1632,13 +1636,10 @@ static int ends_superblock(const struct cons_insn *const *in, unsigned n)
  * writable memory (what follows may be rewritten) and not past
  * CHAIN_SCAN_INSNS instructions. */
 #define CHAIN_SCAN_INSNS VEX_MAX_INSNS
-static int chain_ends_clean(struct dbt *d, const struct cons_insn *const *in, unsigned n)
+static int chain_scan(struct dbt *d, uint64_t addr)
 {
-    for (unsigned k = 0; k + 1 < n; k++)
-        if (in[k]->vexend != VEX_END_NONE || in[k]->verify)
-            return 0;
     struct session_flow f;
-    if (!session_flow(d->s, d->t, in[n - 1]->addr, &f))
+    if (!session_flow(d->s, d->t, addr, &f))
         return 0;
     for (unsigned i = 0; i < CHAIN_SCAN_INSNS; i++) {
         if (f.writable)
@@ -1656,6 +1657,24 @@ static int chain_ends_clean(struct dbt *d, const struct cons_insn *const *in, un
             return 0;
     }
     return 0;
+}
+
+static int chain_ends_clean(struct dbt *d, const struct cons_insn *const *in, unsigned n)
+{
+    for (unsigned k = 0; k + 1 < n; k++)
+        if (in[k]->vexend != VEX_END_NONE || in[k]->verify)
+            return 0;
+    /* The scan from the block's last instruction on depends on that address
+     * alone (and on the code, whose every change clears the memo:
+     * dbt_invalidate); 60% of the scans of zlib's start were of an address
+     * scanned before (units, blocks ahead, the blocks after a unit's parts). */
+    uint64_t a = in[n - 1]->addr;
+    struct chain_memo *m = &d->chain_memo[(a * 0x9e3779b97f4a7c15ull) >> (64 - CHAIN_MEMO_BITS)];
+    if (m->addr != a + 1) {
+        m->clean = (uint8_t)chain_scan(d, a);
+        m->addr = a + 1;
+    }
+    return m->clean;
 }
 
 /* Where the scan below stops reading ahead: instructions, direct transfers. */
@@ -3157,6 +3176,7 @@ void dbt_invalidate(struct dbt *d)
             set_rel32(b->chunk->mem + (b->loop - b->chunk->base), b->loop, b->loop_out);
     }
     memset(d->hash, 0, HT_N * sizeof *d->hash);
+    memset(d->chain_memo, 0, sizeof d->chain_memo);
     d->n_sysc = 0; /* their instructions may be gone: made again when needed */
     clear_pending(d);
     uint64_t *ht = (uint64_t *)(d->mem + HT_OFF);
