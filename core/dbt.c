@@ -3547,7 +3547,8 @@ static enum dbt_stop_result buffer_full(struct dbt_thread *th, struct dbt_block 
     if (!d->filt && part > 8 * (BLOCK_MAX_ACC + 1))
         part = 8 * (BLOCK_MAX_ACC + 1);
     dbt_sync(d); /* the worker may still count the other buffer */
-    dec_store_trim(d->s->dec); /* the start is over: the decode store's pages need not stay */
+    dec_store_trim(d->s->dec); /* the start is over: the decode store's pages need not stay
+                                  (the first switch only) */
     memcpy(buf_mem(th, o), buf_mem(th, h) + (cur - start), part);
     count_async(d, th->sb, (const uint64_t *)buf_mem(th, h),
                 (const uint64_t *)(buf_mem(th, h) + (cur - start)));

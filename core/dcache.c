@@ -74,15 +74,18 @@ uint64_t dcache_hash(uint64_t h, const void *p, size_t n)
     return h;
 }
 
+uint64_t dcache_file_hash(uint64_t h, const struct stat *st)
+{
+    h = dcache_hash(h, &st->st_dev, sizeof st->st_dev);
+    h = dcache_hash(h, &st->st_ino, sizeof st->st_ino);
+    h = dcache_hash(h, &st->st_size, sizeof st->st_size);
+    return dcache_hash(h, &st->st_mtim, sizeof st->st_mtim);
+}
+
 uint64_t dcache_exe_hash(uint64_t h)
 {
     struct stat st;
-    if (stat("/proc/self/exe", &st) != 0)
-        return 0;
-    h = dcache_hash(h, &st.st_dev, sizeof st.st_dev);
-    h = dcache_hash(h, &st.st_ino, sizeof st.st_ino);
-    h = dcache_hash(h, &st.st_size, sizeof st.st_size);
-    return dcache_hash(h, &st.st_mtim, sizeof st.st_mtim);
+    return stat("/proc/self/exe", &st) == 0 ? dcache_file_hash(h, &st) : 0;
 }
 
 static uint64_t mix(uint64_t addr)
@@ -192,7 +195,7 @@ static void drop_pages(struct dcache *c)
 
 void dcache_trim(struct dcache *c)
 {
-    if (c && c->map) {
+    if (c && c->map && !c->steady) { /* (once: later lookups drop their own every 64) */
         drop_pages(c);
         c->steady = 1;
     }

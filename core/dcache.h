@@ -47,8 +47,8 @@ void dcache_put(struct dcache *c, uint64_t addr, const uint8_t *key, unsigned n_
 
 /* Gives back the memory the mapping's pages hold (they stay in the page
  * cache): for a caller whose start, where most lookups are, is over; from
- * then on that happens every 64 lookups (before, every 16384).  NULL is
- * allowed. */
+ * then on that happens every 64 lookups (before, every 16384), so only the
+ * first call does anything.  NULL is allowed. */
 void dcache_trim(struct dcache *c);
 
 /* What the run did with it, for -v. */
@@ -68,9 +68,13 @@ void dcache_close(struct dcache *c, struct dcache_stats *st);
 #define DCACHE_HASH0 0xcbf29ce484222325ull
 uint64_t dcache_hash(uint64_t h, const void *p, size_t n);
 
-/* h continued with the identity of this cachesim executable (device, inode,
- * size, modification time: any rebuild differs), or 0 if it cannot be read.
- * Whatever a store keeps that this build's code derived must be keyed by it. */
+/* h continued with a file's identity: device, inode, size, modification
+ * time (a file rewritten or replaced differs). */
+struct stat;
+uint64_t dcache_file_hash(uint64_t h, const struct stat *st);
+/* h continued with the identity of this cachesim executable (any rebuild
+ * differs), or 0 if it cannot be read.  Whatever a store keeps that this
+ * build's code derived must be keyed by it. */
 uint64_t dcache_exe_hash(uint64_t h);
 
 /* The cache directory (see above) into out, made if missing: 0, or -1 if

@@ -63,15 +63,8 @@ void sym_store_stats(uint64_t *found, uint64_t *written)
 static void hash_stat(uint64_t *h, int fd)
 {
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        static const char none[] = "none";
-        *h = dcache_hash(*h, none, sizeof none);
-        return;
-    }
-    *h = dcache_hash(*h, &st.st_dev, sizeof st.st_dev);
-    *h = dcache_hash(*h, &st.st_ino, sizeof st.st_ino);
-    *h = dcache_hash(*h, &st.st_size, sizeof st.st_size);
-    *h = dcache_hash(*h, &st.st_mtim, sizeof st.st_mtim);
+    static const char none[] = "none";
+    *h = fd >= 0 && fstat(fd, &st) == 0 ? dcache_file_hash(*h, &st) : dcache_hash(*h, none, sizeof none);
 }
 
 uint64_t sym_store_key(int fd, int dbg_fd)

@@ -165,6 +165,21 @@ static inline int cache_access(struct cache *c, uint64_t addr, unsigned size)
     CACHE_ACCESS_LINES(cache_access_block, c, addr, size);
 }
 
+/* The fields a block lookup reads, copied once by a caller that looks up
+ * many blocks in a row (the consumer's stream loop): read through the cache
+ * instead, they are loaded again for every block, because the caller's own
+ * stores (miss counters) might, for all the compiler knows, change them.
+ * Valid until the cache is freed (the tags are the cache's own). */
+struct cache_view {
+    uint64_t *tags;
+    uint64_t set_mask;
+    unsigned line_shift, assoc;
+};
+static inline struct cache_view cache_view_of(const struct cache *c)
+{
+    return (struct cache_view){c->tags, c->set_mask, c->line_shift, c->assoc};
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define CACHE_HAVE_WIDE 1
@@ -252,42 +267,6 @@ __attribute__((target("avx2"), always_inline)) static inline int cache_set_acces
     return hit == 0;
 }
 
-/* cache_access_block with AVX2, for callers compiled for it
- * (__attribute__((target("avx2"))); only where cache_avx2_ok()): for sets of
- * 4, 8 or 16 ways (the others take the plain search), the same result and
- * the same set contents as cache_access_block.  One compare per 4 ways, the
- * ways moved down in registers and blended with the ones kept: no branch on
- * which way hit, no loop over ways. */
-__attribute__((target("avx2"), always_inline)) static inline int cache_access_block_avx2(struct cache *c,
-                                                                                      uint64_t block)
-{
-    unsigned n = c->assoc;
-    uint64_t *set = cache_set_of(c, block);
-    if (set[0] == block)
-        return 0;
-    switch (n) { /* the cache's constant: predicts perfectly */
-    case 4: return cache_set_access_avx2(set, 1, block);
-    case 8: return cache_set_access_avx2(set, 2, block);
-    case 16: return cache_set_access_avx2(set, 4, block);
-    }
-    return cache_set_access(set, n, block);
-}
-
-/* The fields a block lookup reads, copied once by a caller that looks up
- * many blocks in a row (the consumer's stream loop): read through the cache
- * instead, they are loaded again for every block, because the caller's own
- * stores (miss counters) might, for all the compiler knows, change them.
- * Valid until the cache is freed (the tags are the cache's own). */
-struct cache_view {
-    uint64_t *tags;
-    uint64_t set_mask;
-    unsigned line_shift, assoc;
-};
-static inline struct cache_view cache_view_of(const struct cache *c)
-{
-    return (struct cache_view){c->tags, c->set_mask, c->line_shift, c->assoc};
-}
-
 /* cache_access_block_avx2 through a view of a cache of exactly 4*k ways (k
  * = 1, 2 or 4, constant where it is called): the set's address without a
  * multiply, the search unrolled.  zlib's worker pass: 13% less CPU
@@ -301,7 +280,12 @@ __attribute__((target("avx2"), always_inline)) static inline int cache_view_acce
     return cache_set_access_avx2(set, k, block);
 }
 
-/* cache_access_block_avx2 through a view, of any associativity. */
+/* cache_access_block with AVX2, through a view, for callers compiled for it
+ * (__attribute__((target("avx2"))); only where cache_avx2_ok()): for sets of
+ * 4, 8 or 16 ways (the others take the plain search), the same result and
+ * the same set contents as cache_access_block.  One compare per 4 ways, the
+ * ways moved down in registers and blended with the ones kept: no branch on
+ * which way hit, no loop over ways. */
 __attribute__((target("avx2"), always_inline)) static inline int cache_view_access_avx2(const struct cache_view *v,
                                                                                      uint64_t block)
 {
@@ -314,6 +298,14 @@ __attribute__((target("avx2"), always_inline)) static inline int cache_view_acce
     case 16: return cache_set_access_avx2(set, 4, block);
     }
     return cache_set_access(set, v->assoc, block);
+}
+
+/* cache_view_access_avx2 of the cache itself. */
+__attribute__((target("avx2"), always_inline)) static inline int cache_access_block_avx2(struct cache *c,
+                                                                                      uint64_t block)
+{
+    struct cache_view v = cache_view_of(c);
+    return cache_view_access_avx2(&v, block);
 }
 
 /* cache_access with the AVX2 set search (same rules as cache_access). */
