@@ -492,6 +492,9 @@ struct dbt *dbt_new(struct session *s, struct tracee *t, pid_t tid, struct diag_
         dbt_free(d);
         return diag_set(e, "unable to map the code cache into process %d", (int)t->pid), NULL;
     }
+    /* The program's table of indirect targets: zlib's driver writes 250 of
+     * its 256 pages (-10.7 +- 2.2 ms on 1 KiB of input, 30 pairs). */
+    prefault(d->mem + HT_OFF, HT_BYTES);
     d->thr_tr = map_in(d, tid, gadget_tr(d), path_tr(d), d->base_tr + GADGET_BYTES + HT_BYTES,
                        (uint64_t)THR_MAX * THR_STRIDE, PROT_READ | PROT_WRITE, THR_OFF);
     if (!d->thr_tr) {
@@ -3568,6 +3571,7 @@ enum dbt_stop_result dbt_stop(struct dbt_thread *th, int sig, struct user_regs_s
     int miss, inner;
     if (ptrace(PTRACE_GETREGS, th->tid, 0, u) != 0)
         return diag_set(e, "ptrace(GETREGS): %s", strerror(errno)), DBT_ERROR;
+    prefault_heap(); /* what translating here and since the last stop grew the heap by */
 
     /* Every path below that counts waits for the worker first (dbt_sync, or
      * dbt_drain, which also counts what the thread recorded); translating

@@ -3,7 +3,11 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -21,9 +25,70 @@ static int started, broken; /* broken: no thread, or a kernel without the call *
 static uintptr_t lo[QUEUE], hi[QUEUE];
 static unsigned head, n_queued;
 
+/* prefault_touch: on a VM whose hypervisor keeps shadow page tables, a page
+ * the kernel has mapped still costs about 4 us at its first touch (the
+ * hypervisor's own fault), against 9.5 us for a page not populated at all;
+ * touched by the helper first, the engine thread's first write is then as
+ * cheap as any other (docs/performance.md).  Reading changes nothing, but
+ * the range may be unmapped between the populating and the reading (a table
+ * freed, the heap trimmed): the fault this raises ends the reading
+ * (on_fault), and is nobody else's business. */
+static __thread sigjmp_buf *touching;
+static __thread volatile uintptr_t reached;
+static struct sigaction old_segv, old_bus;
+static pthread_once_t catching = PTHREAD_ONCE_INIT;
+
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+    (void)si, (void)uc;
+    if (touching)
+        siglongjmp(*touching, 1);
+    /* Not ours: as if this handler had never been installed (the
+     * instruction faults again, and meets the old disposition). */
+    sigaction(sig, sig == SIGSEGV ? &old_segv : &old_bus, NULL);
+}
+
+static void catch_faults(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_fault;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, &old_segv);
+    sigaction(SIGBUS, &sa, &old_bus);
+}
+
+static __attribute__((noinline)) void read_pages(uintptr_t a, uintptr_t b)
+{
+    for (reached = a; reached < b; reached += 4096)
+        (void)*(volatile const char *)reached;
+}
+
+size_t prefault_touch(void *p, size_t n)
+{
+    pthread_once(&catching, catch_faults);
+    uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095, b = (uintptr_t)p + n;
+    sigjmp_buf jb;
+    reached = a;
+    if (sigsetjmp(jb, 1) == 0) {
+        touching = &jb;
+        read_pages(a, b);
+    }
+    touching = NULL;
+    return (reached - a) / 4096;
+}
+
 static void *helper(void *arg)
 {
     (void)arg;
+    /* Helper threads start with every signal blocked (core/cpus.h), and a
+     * fault raised while its signal is blocked kills the process. */
+    sigset_t faults;
+    sigemptyset(&faults);
+    sigaddset(&faults, SIGSEGV);
+    sigaddset(&faults, SIGBUS);
+    pthread_sigmask(SIG_UNBLOCK, &faults, NULL);
     pthread_mutex_lock(&mu);
     for (;;) {
         while (!n_queued)
@@ -34,6 +99,8 @@ static void *helper(void *arg)
         /* EINVAL: the kernel has no such advice.  (Other failures, a range
          * the kernel could not populate whole, leave the rest to faults.) */
         int unsupported = madvise((void *)a, b - a, MADV_POPULATE_WRITE) != 0 && errno == EINVAL;
+        if (!unsupported)
+            prefault_touch((void *)a, b - a);
         pthread_mutex_lock(&mu);
         if (unsupported)
             broken = 1, n_queued = 0;
@@ -61,4 +128,15 @@ void prefault(void *p, size_t n)
         pthread_cond_signal(&cv);
     }
     pthread_mutex_unlock(&mu);
+}
+
+void prefault_heap(void)
+{
+    static uintptr_t seen; /* the break at the last call (only the engine thread calls) */
+    uintptr_t top = (uintptr_t)sbrk(0);
+    if (top == (uintptr_t)-1)
+        return;
+    if (seen && top > seen)
+        prefault((void *)seen, top - seen);
+    seen = top;
 }

@@ -74,10 +74,16 @@ static void *check(void *p)
 
 void *xmalloc(unsigned long n) { return check(malloc(n ? n : 1)); }
 void *xcalloc(unsigned long n, unsigned long size) { return check(calloc(n ? n : 1, size ? size : 1)); }
+static void (*back_by)(void *p, unsigned long n);
+void mem_back_by(void (*fn)(void *p, unsigned long n)) { back_by = fn; }
 void mem_back_now(void *p, unsigned long n)
 {
     uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095, e = ((uintptr_t)p + n) & ~(uintptr_t)4095;
-    if (e > a)
+    if (e <= a)
+        return;
+    if (back_by)
+        back_by((void *)a, e - a);
+    else
         madvise((void *)a, e - a, MADV_POPULATE_WRITE);
 }
 void *xcalloc_now(unsigned long n, unsigned long size)
