@@ -326,6 +326,9 @@ static struct cell *func_cell(struct profile *p, struct func *f, unsigned long l
     if (p->n_chunks == 0 || p->chunk_used == CHUNK_CELLS) {
         p->chunks = xrealloc(p->chunks, (p->n_chunks + 1) * sizeof *p->chunks);
         p->chunks[p->n_chunks++] = xmalloc(CHUNK_CELLS * p->stride);
+        /* (Filled from its start, a page every 36 new cells: backed at
+         * once, by a helper thread where the program has one.) */
+        mem_back_now(p->chunks[p->n_chunks - 1], CHUNK_CELLS * p->stride);
         p->chunk_used = 0;
     }
     struct cell *c = (struct cell *)(void *)(p->chunks[p->n_chunks - 1] + p->chunk_used * p->stride);
