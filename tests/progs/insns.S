@@ -280,7 +280,9 @@ _start:
         sfence
         cpuid
         rdtsc
+#ifndef NO_RDTSCP /* a CPU that does not say it has it: Valgrind will not run it */
         rdtscp
+#endif
         rdrand %rax
         rdrand %ecx
         clflush (%rdi)
