@@ -561,10 +561,10 @@ struct dbt *dbt_new_forked(struct session *s, struct tracee *t, pid_t tid,
     return d;
 }
 
-void dbt_free(struct dbt *d)
+/* Everything dbt_free does that anyone sees: the counts in, the worker
+ * joined, the figures printed. */
+static void dbt_finish(struct dbt *d)
 {
-    if (!d)
-        return;
     fold(d);
     cons_set_pull(d->t->cons, NULL, NULL);
     if (d->have_worker) {
@@ -595,6 +595,23 @@ void dbt_free(struct dbt *d)
                 (unsigned long long)d->n_signal, (unsigned long long)d->n_stale,
                 (unsigned long long)d->n_words_worker, d->worker_cpu,
                 (unsigned long long)d->n_words_engine, (unsigned long long)pop_kib);
+}
+
+void dbt_end(struct dbt *d)
+{
+#ifdef __SANITIZE_ADDRESS__ /* (its leak check is only worth something if all is freed) */
+    dbt_free(d);
+#else
+    if (d)
+        dbt_finish(d);
+#endif
+}
+
+void dbt_free(struct dbt *d)
+{
+    if (!d)
+        return;
+    dbt_finish(d);
     pthread_mutex_destroy(&d->mu);
     pthread_cond_destroy(&d->cv);
     for (size_t i = 0; i < d->n_blocks; i++) {

@@ -94,8 +94,11 @@ int session_maps_syscall(struct session *s, struct tracee *t);
  * is returned: the engine detaches and the new program runs natively. */
 int session_exec(struct session *s, struct tracee *t);
 
-/* t ended with wait status wstatus: write its profile and summary, free it. */
+/* t ended with wait status wstatus: write its profile and summary, free it
+ * (unless it was the last: the process's exit then takes its memory back). */
 void session_tracee_exit(struct session *s, struct tracee *t, int wstatus);
+/* t is the only process being traced: when it ends, the run does. */
+int session_last(const struct session *s, const struct tracee *t);
 
 /* t stopped at an exec (its first instruction), stack pointer rsp at argc:
  * places the initial stack where Cachegrind's would be modulo 64 KiB (unless

@@ -159,14 +159,18 @@ static struct dbt *dbt_of(struct engine *g, struct tracee *t)
     return NULL;
 }
 
-/* Forgets t's translator state (exec, exit); its threads must be gone. */
-static void dbt_drop(struct engine *g, struct tracee *t)
+/* Forgets t's translator state (exec, exit); its threads must be gone.
+ * last: the run ends with t (dbt_end). */
+static void dbt_drop(struct engine *g, struct tracee *t, int last)
 {
     for (struct proc_dbt **p = &g->dbts; *p; p = &(*p)->next)
         if ((*p)->t == t) {
             struct proc_dbt *x = *p;
             *p = x->next;
-            dbt_free(x->d);
+            if (last)
+                dbt_end(x->d);
+            else
+                dbt_free(x->d);
             free(x);
             return;
         }
@@ -649,7 +653,7 @@ static void on_event(struct engine *g, struct thread *th, int event)
             th->dt = NULL;
         }
         th->in_cache = 0;
-        dbt_drop(g, th->t);
+        dbt_drop(g, th->t, 0);
         if (!session_exec(g->s, th->t)) {
             /* Not following exec: the new program runs natively. */
             ptrace(PTRACE_DETACH, th->tid, 0, 0);
@@ -729,7 +733,7 @@ int step_run(struct session *s, pid_t pid, const char *cmd)
                     if (o->t == tr)
                         thread_remove(&g, o);
                 }
-                dbt_drop(&g, tr);
+                dbt_drop(&g, tr, session_last(s, tr));
                 session_tracee_exit(s, tr, st);
             }
             if (tid == g.main_pid) {
