@@ -40,12 +40,15 @@ static pthread_once_t catching = PTHREAD_ONCE_INIT;
 
 static void on_fault(int sig, siginfo_t *si, void *uc)
 {
-    (void)si, (void)uc;
-    if (touching)
+    (void)uc;
+    if (touching && si->si_code > 0)
         siglongjmp(*touching, 1);
-    /* Not ours: as if this handler had never been installed (the
-     * instruction faults again, and meets the old disposition). */
+    /* Not ours: as if this handler had never been installed.  A fault's
+     * instruction faults again and meets the old disposition; a signal sent
+     * by someone (kill: si_code <= 0) is sent again. */
     sigaction(sig, sig == SIGSEGV ? &old_segv : &old_bus, NULL);
+    if (si->si_code <= 0)
+        raise(sig);
 }
 
 static void catch_faults(void)

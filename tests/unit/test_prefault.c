@@ -115,6 +115,16 @@ int main(void)
     }
     int st;
     waitpid(pid, &st, 0);
+    /* And one sent from outside (kill) still ends the process the first time. */
+    pid_t pid2 = fork();
+    if (pid2 == 0) {
+        prefault_touch(NULL, 0);
+        kill(getpid(), SIGSEGV);
+        _exit(0);
+    }
+    int st2;
+    waitpid(pid2, &st2, 0);
+    CHECK(!(WIFEXITED(st2) && WEXITSTATUS(st2) == 0), "a SIGSEGV sent by kill still ends the process");
 #ifdef __SANITIZE_ADDRESS__ /* (its own handler reports the fault and exits) */
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) != 0, "a fault elsewhere still meets the old handler");
 #else
