@@ -599,12 +599,10 @@ static void dbt_finish(struct dbt *d)
 
 void dbt_end(struct dbt *d)
 {
-#ifdef __SANITIZE_ADDRESS__ /* (its leak check is only worth something if all is freed) */
-    dbt_free(d);
-#else
-    if (d)
+    if (MEM_FREE_AT_EXIT)
+        dbt_free(d);
+    else if (d)
         dbt_finish(d);
-#endif
 }
 
 void dbt_free(struct dbt *d)

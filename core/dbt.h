@@ -49,8 +49,8 @@ void dbt_free(struct dbt *d);
 /* dbt_free for the last process of the run: what anyone sees is done (the
  * counts in, the worker joined, -v's figures), and the memory is left to
  * the process's exit, which takes it back at once (freed piece by piece, it
- * cost 2 ms of munmaps on the VMs of docs/performance.md).  Under
- * AddressSanitizer it is dbt_free. */
+ * cost 2 ms of munmaps on the VMs of docs/performance.md).  Where
+ * MEM_FREE_AT_EXIT (core/base/diag.h) it is dbt_free. */
 void dbt_end(struct dbt *d);
 
 /* Where a process has cachesim's memory: a forked child inherits these

@@ -48,7 +48,8 @@ void dcache_put(struct dcache *c, uint64_t addr, const uint8_t *key, unsigned n_
 /* Gives back the memory the mapping's pages hold (they stay in the page
  * cache): for a caller whose start, where most lookups are, is over; from
  * then on that happens every 2,048 lookups (before, every 16,384), and a
- * lookup maps only the pages it reads; only the first call does anything.  NULL is allowed. */
+ * lookup maps only the pages it reads; only the first call does anything.
+ * NULL is allowed. */
 void dcache_trim(struct dcache *c);
 
 /* What the run did with it, for -v. */

@@ -452,13 +452,10 @@ void session_tracee_exit(struct session *s, struct tracee *t, int wstatus)
             *p = t->next;
             break;
         }
-#ifdef __SANITIZE_ADDRESS__
-    last = 0; /* (its leak check is only worth something if all is freed) */
-#endif
     /* The run is over: its consumer, symbols and code pages go with the
      * process, at once; freed piece by piece they took 7 ms (45 munmaps of
      * 50-100 us on the VM of docs/performance.md's ninth session). */
-    if (!last)
+    if (!last || MEM_FREE_AT_EXIT)
         tracee_free(t);
 }
 

@@ -58,6 +58,14 @@ void mem_back_now(void *p, unsigned long n);
  * change no byte.  Backing them here took 10 ms of the engine thread's
  * start of zlib's driver. */
 void mem_back_by(void (*fn)(void *p, unsigned long n));
+/* 1 where memory that lives until the process ends must still be freed
+ * before it does: under AddressSanitizer, whose leak check is only worth
+ * something if everything is.  Elsewhere the exit takes it back at once. */
+#ifdef __SANITIZE_ADDRESS__
+#define MEM_FREE_AT_EXIT 1
+#else
+#define MEM_FREE_AT_EXIT 0
+#endif
 /* xcalloc, then mem_back_now. */
 void *xcalloc_now(unsigned long n, unsigned long size);
 void *xrealloc(void *p, unsigned long n);

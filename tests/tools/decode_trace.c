@@ -298,14 +298,14 @@ int main(int argc, char **argv)
                 diag_die(1, "PTRACE_SETREGS: %s", strerror(errno));
             continue;
         }
-        if (insn.len == 2 && code[0] == 0x0f && code[1] == 0xa2) {
+        if (insn.flow == DEC_FLOW_CPUID) {
             /* cpuid, run here rather than stepped: a hypervisor that emulates
              * it may deliver the step's trap one instruction late (seen on
              * an AMD VM: "went to" the instruction after the next). */
             unsigned a, b, cx, dx;
             __cpuid_count((unsigned)u.rax, (unsigned)u.rcx, a, b, cx, dx);
             u.rax = a, u.rbx = b, u.rcx = cx, u.rdx = dx;
-            u.rip += 2;
+            u.rip += insn.len;
             if (ptrace(PTRACE_SETREGS, pid, NULL, &u) != 0)
                 diag_die(1, "PTRACE_SETREGS: %s", strerror(errno));
             continue;
