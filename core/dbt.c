@@ -250,6 +250,7 @@ struct dbt {
      * a block's record is its id and every data address (count_block). */
     int filt;
     unsigned i_shift, d_shift;  /* log2 of the I1 and D1 line sizes */
+    int bmi2;                   /* the CPU has rorx (emit_filt_set) */
     uint64_t i_sets, d_sets;
     struct cons_seq **seqs;     /* by block id (filtering mode's stream) */
     /* Sites of quiet blocks by global number (filtering mode, when the LL's
@@ -457,6 +458,7 @@ static struct dbt *dbt_alloc(struct session *s, struct tracee *t, pid_t tid,
     if (d->filt && g->ll.line >= g->d1.line)
         d->gsite = reserve(CONS_REC_GSITES_MAX * sizeof *d->gsite);
     d->gfetch_line = g->ll.line >= g->i1.line;
+    d->bmi2 = __builtin_cpu_supports("bmi2");
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cv, NULL);
     d->have_worker = cpus_thread_create(&d->worker, worker_main, d) == 0;
@@ -1783,12 +1785,21 @@ static unsigned emit_line_test(struct emit *e, int rt, uint64_t line, int32_t o)
     return cold_jump(e, 0x5);                           /* jne */
 }
 
-/* ru = offset of the D1 filter entry of the address in rt (its set * 8). */
+/* ru = offset of the D1 filter entry of the address in rt (its set * 8).
+ * With BMI2 the shift is a rotation into ru (rorx: one instruction, not a
+ * mov and a shr; the bits rotated in from below are masked off), which is
+ * one instruction of the 6-15 of every data check. */
 static void emit_filt_set(struct emit *e, const struct dbt *d, int ru, int rt)
 {
-    mov_rr(e, ru, rt);
-    rex(e, 1, -1, -1, ru);
-    put(e, 0xC1), put(e, (uint8_t)(0xE8 | (ru & 7))), put(e, (uint8_t)(d->d_shift - 3)); /* shr */
+    uint8_t n = (uint8_t)(d->d_shift - 3);
+    if (d->bmi2) { /* VEX.LZ.F2.0F3A.W1 F0 /r ib: rorx ru, rt, n */
+        put(e, 0xC4), put(e, (uint8_t)((ru < 8) << 7 | 1 << 6 | (rt < 8) << 5 | 3));
+        put(e, 0xFB), put(e, 0xF0), put(e, (uint8_t)(0xC0 | (ru & 7) << 3 | (rt & 7))), put(e, n);
+    } else {
+        mov_rr(e, ru, rt);
+        rex(e, 1, -1, -1, ru);
+        put(e, 0xC1), put(e, (uint8_t)(0xE8 | (ru & 7))), put(e, n); /* shr */
+    }
     alu_imm(e, 4, ru, (int32_t)((d->d_sets - 1) << 3));
 }
 
@@ -1865,9 +1876,11 @@ static void emit_data_miss(struct emit *e, const struct dbt *d, const struct dbt
  * Two forms of the same test.  Stack and RIP-relative accesses, fields at a
  * displacement from a base register without index (a structure's,
  * `0x60(%rbx)`), and bt with a register offset branch to skip the record:
- * they mostly hit, and the branch predicts well; the test is then one
- * compare of the entry with the address, which also catches an access on
- * two lines (8 instructions, no store).  Other accesses (an index: arrays,
+ * they mostly hit, and the branch predicts well; the test is then the
+ * entry subtracted from the address and one compare, which also catches an
+ * access on two lines (6 instructions with the address and the branch, no
+ * store; it needs every D1 entry to be a line's address: filt_sync's lines,
+ * the miss paths' stores).  Other accesses (an index: arrays,
  * hash tables; a bare pointer) hit and miss in patterns a predictor cannot
  * learn, and a mispredicted branch costs more than the record: they write the
  * record always, move rs past it only on a miss (cmovne), and store the
@@ -1919,13 +1932,14 @@ static void emit_data_site(struct emit *e, const struct dbt *d, const struct dbt
         put(e, 0x01), put(e, (uint8_t)(0xC0 | (ru & 7) << 3 | (rt & 7))); /* add rt, ru */
     }
     if (!branchless) {
+        /* rt -= the entry: the access is in the entry's line and does not
+         * run past its end when 0 <= rt <= line - size (unsigned).  The
+         * miss path adds the entry back (ru still indexes it). */
         emit_filt_set(e, d, ru, rt);
-        put(e, 0x65), op_mem(e, 1, 0x8B, ru, ru, -1, 1, off);
-        rex(e, 1, rt, -1, ru);
-        put(e, 0x31), put(e, (uint8_t)(0xC0 | (rt & 7) << 3 | (ru & 7))); /* xor ru, rt */
-        /* Same line as the entry and not past its end: ru <= line - size. */
-        alu_imm(e, 7, ru, line - st->size);
+        put(e, 0x65), op_mem(e, 1, 0x2B, rt, ru, -1, 1, off); /* sub rt, gs:[ru + off] */
+        alu_imm(e, 7, rt, line - st->size);
         cold_path(e, cold_jump(e, 0x7)); /* ja: a miss */
+        put(e, 0x65), op_mem(e, 1, 0x03, rt, ru, -1, 1, off); /* add rt, gs:[ru + off] */
         emit_data_miss(e, d, b, st, emit_data_record(e, b, tag));
         cold_end(e);
     } else {
