@@ -458,7 +458,7 @@ static struct dbt *dbt_alloc(struct session *s, struct tracee *t, pid_t tid,
     if (d->filt && g->ll.line >= g->d1.line)
         d->gsite = reserve(CONS_REC_GSITES_MAX * sizeof *d->gsite);
     d->gfetch_line = g->ll.line >= g->i1.line;
-    d->bmi2 = __builtin_cpu_supports("bmi2");
+    d->bmi2 = __builtin_cpu_supports("bmi2") && !getenv("CACHESIM_NO_BMI2"); /* (tests: engines.sh) */
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cv, NULL);
     d->have_worker = cpus_thread_create(&d->worker, worker_main, d) == 0;
