@@ -89,6 +89,10 @@ for src in "$P"/insns*.S; do
 done
 built cwork gcc -O2 -g -static -nostdlib -ffreestanding -fno-stack-protector -no-pie \
   -o cwork "$P/cwork.c" && add cwork "" ./cwork
+# The geometry both tools detect on a Zen 4 (a 48 KiB 12-way D1, a direct-mapped
+# LL): the translator's worker searches 12 ways with AVX2, the step engine
+# with the plain loop.
+[ -x cwork ] && add cwork-12way "--D1=49152,12,64 --LL=33554432,1,64" ./cwork
 built demo gcc -g -O1 -o demo "$P/demo.c" && add demo "" ./demo
 # Clock- and randomness-dependent work under --deterministic; one static-PIE.
 built clocky gcc -g -O1 -o clocky "$E/clocky.c" && add clocky --deterministic=yes ./clocky

@@ -4,7 +4,8 @@
 . "$TOP/tests/e2e/lib.sh"
 command -v valgrind >/dev/null || { echo "valgrind missing"; exit 77; }
 GEOMS=("--I1=32768,8,64 --D1=32768,8,64 --LL=8388608,16,64"
-       "--I1=4096,2,32 --D1=8192,4,32 --LL=65536,4,64")
+       "--I1=4096,2,32 --D1=8192,4,32 --LL=65536,4,64"
+       "--I1=32768,8,64 --D1=49152,12,64 --LL=33554432,1,64")  # what both detect on a Zen 4
 ENGINE=${ENGINE:-step}
 for src in "$TOP"/tests/progs/t_*.S; do
   name=$(basename "$src" .S)
