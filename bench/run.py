@@ -215,7 +215,8 @@ def main():
     for engine in engines:
         progs = [(name, os.path.join(tmp, name), small if engine == "step" or SMALL else real, GEOM)
                  for name, _, _, small, real in WORKLOADS]
-        progs.insert(1, ("zlib, caches detected",) + progs[0][1:3] + ([],))
+        zlib = next(p for p in progs if p[0] == "zlib")
+        progs.insert(progs.index(zlib) + 1, ("zlib, caches detected", zlib[1], zlib[2], []))
         progs.append(("/bin/true", "/bin/true", [], GEOM))
         for name, exe, args, geom in progs:
             label = (engine, name)

@@ -77,8 +77,7 @@ int main(void)
      * (100 KiB blocks: under malloc's mmap threshold, so from the heap;
      * not under AddressSanitizer, whose malloc takes nothing from it). */
 #ifdef __SANITIZE_ADDRESS__
-    CHECK(1, "the break moved (AddressSanitizer: not checked)");
-    CHECK(1, "what the heap grew by is populated (AddressSanitizer: not checked)");
+    printf("# AddressSanitizer: the heap's growth is not checked\n");
 #else
     prefault_heap();
     char *old_top = sbrk(0), *blocks[8];
